@@ -1,0 +1,36 @@
+"""behave-shell-native: DECNET's BEHAVE-SHELL profiler hot path, in Rust.
+
+Drop-in for ``decnet.profiler.behave_shell`` (``extract_session``,
+``build_context``, ``DEFAULT_SOURCE``), DECNET's shard helpers
+(``events_for_sid``, ``find_shard_with_sid``, ``parse_shard_line``) and the
+``attacker.session.ended`` handler (``handle_session_ended``).
+"""
+
+from __future__ import annotations
+
+from behave_shell_native._api import (
+    DEFAULT_SOURCE,
+    SessionInfo,
+    build_context,
+    events_for_sid,
+    extract_session,
+    extract_shard,
+    find_shard_with_sid,
+    parse_shard_line,
+    sessions,
+)
+from behave_shell_native._native import ShardError, __version__
+
+__all__ = [
+    "DEFAULT_SOURCE",
+    "SessionInfo",
+    "ShardError",
+    "__version__",
+    "build_context",
+    "events_for_sid",
+    "extract_session",
+    "extract_shard",
+    "find_shard_with_sid",
+    "parse_shard_line",
+    "sessions",
+]
