@@ -1,0 +1,93 @@
+//! The one place that turns payloads into Python `str` and back.
+//!
+//! Python sees payloads as the reference does: UTF-8 decoded with
+//! `surrogateescape`, so an undecodable byte is the code point U+DC80+byte.
+//! A lone surrogate from a `\u` escape (kept as code points in
+//! [`Text::Wide`]) goes through UTF-32 with `surrogatepass`.
+
+use pyo3::exceptions::PyOverflowError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::event::{Channel, Event};
+use crate::text::{Text, Unit};
+
+/// A payload as a Python `str`.
+pub fn text_to_py<'py>(py: Python<'py>, text: &Text) -> PyResult<Bound<'py, PyAny>> {
+    match text {
+        Text::Bytes(bytes) => match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(PyString::new(py, s).into_any()),
+            Err(_) => PyBytes::new(py, bytes).call_method1("decode", ("utf-8", "surrogateescape")),
+        },
+        Text::Wide(units) => {
+            let raw: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+            PyBytes::new(py, &raw).call_method1("decode", ("utf-32-le", "surrogatepass"))
+        }
+    }
+}
+
+/// A Python `str` or `bytes` as a payload. Bytes are taken as they are; a
+/// `str` is encoded back with `surrogateescape`, falling back to code points
+/// when it holds a surrogate no byte maps to.
+pub fn text_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Text> {
+    if let Ok(bytes) = obj.cast::<PyBytes>() {
+        return Ok(Text::Bytes(bytes.as_bytes().to_vec()));
+    }
+    let s = obj.cast::<PyString>()?;
+    if let Ok(utf8) = s.to_str() {
+        return Ok(Text::Bytes(utf8.as_bytes().to_vec()));
+    }
+    if let Ok(encoded) = s.call_method1("encode", ("utf-8", "surrogateescape"))
+        && let Ok(bytes) = encoded.cast::<PyBytes>()
+    {
+        return Ok(Text::Bytes(bytes.as_bytes().to_vec()));
+    }
+    let wide = s.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    let raw = wide.cast::<PyBytes>()?.as_bytes();
+    let units: Vec<Unit> = raw
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok(Text::from_units(&units))
+}
+
+/// A Python `str` as code points (for sids, which may hold surrogates).
+pub fn units_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Unit>> {
+    Ok(text_from_py(obj)?.units().collect())
+}
+
+/// Events from any iterable of `(t, kind, data)`.
+///
+/// `t` goes through `float()`; one too large for a float is dropped, as a
+/// non-finite `t` is dropped by the engine. `kind` other than `"i"`/`"o"`
+/// only counts toward the window, as in the reference.
+pub fn events_from_py(events: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
+    let mut out = Vec::new();
+    for item in events.try_iter()? {
+        let item = item?;
+        let (t, kind, data): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
+            item.extract()?;
+        let t = match t.extract::<f64>() {
+            Ok(t) => t,
+            Err(e) if e.is_instance_of::<PyOverflowError>(t.py()) => continue,
+            Err(e) => return Err(e),
+        };
+        let channel = match kind.extract::<&str>() {
+            Ok("i") => Channel::Input,
+            Ok("o") => Channel::Output,
+            _ => Channel::Other,
+        };
+        out.push(Event {
+            t,
+            channel,
+            data: text_from_py(&data)?,
+        });
+    }
+    Ok(out)
+}
+
+/// An event as the reference's `(t, kind, data)` tuple.
+pub fn event_to_py<'py>(py: Python<'py>, ev: &Event) -> PyResult<Bound<'py, PyAny>> {
+    let data = text_to_py(py, &ev.data)?;
+    Ok((ev.t, ev.channel.code(), data).into_pyobject(py)?.into_any())
+}
