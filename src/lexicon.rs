@@ -117,8 +117,9 @@ impl TokenSet {
 }
 
 /// History and environment tampering (`operational.opsec_discipline`).
-pub static OPSEC_HISTORY: TokenSet =
-    TokenSet(LazyLock::new(|| hash_set(&["history", "unset", "export", "set", "script"])));
+pub static OPSEC_HISTORY: TokenSet = TokenSet(LazyLock::new(|| {
+    hash_set(&["history", "unset", "export", "set", "script"])
+}));
 
 /// Cleanup vocabulary (`exit_behavior`, `opsec_discipline`, `cleanup_behavior`).
 pub static CLEANUP: TokenSet = TokenSet(LazyLock::new(|| {
@@ -126,8 +127,9 @@ pub static CLEANUP: TokenSet = TokenSet(LazyLock::new(|| {
 }));
 
 /// Commands that end a shell on purpose.
-pub static GRACEFUL_EXIT: TokenSet =
-    TokenSet(LazyLock::new(|| hash_set(&["exit", "logout", "quit", "logoff"])));
+pub static GRACEFUL_EXIT: TokenSet = TokenSet(LazyLock::new(|| {
+    hash_set(&["exit", "logout", "quit", "logoff"])
+}));
 
 /// The survey an intruder runs on landing.
 pub static LANDING_RITUAL: TokenSet = TokenSet(LazyLock::new(|| {

@@ -39,15 +39,20 @@ impl Default for Text {
 impl Text {
     /// Builds a payload from Python code points, choosing bytes when they can
     /// carry every unit.
+    ///
+    /// Bytes carry the units only when decoding them gives the units back:
+    /// escapes such as `\udcc3\udca9` are two code points in Python, but
+    /// their bytes `C3 A9` would decode as one ("é").
     pub fn from_units(units: &[Unit]) -> Text {
         if units.iter().any(|&u| needs_wide(u)) {
             return Text::Wide(units.to_vec());
         }
-        let mut bytes = Vec::with_capacity(units.len());
-        for &u in units {
-            push_unit_bytes(&mut bytes, u);
+        let bytes = Text::Bytes(units_to_bytes(units));
+        if bytes.units().eq(units.iter().copied()) {
+            bytes
+        } else {
+            Text::Wide(units.to_vec())
         }
-        Text::Bytes(bytes)
     }
 
     /// Walks the payload as Python code points.
@@ -209,6 +214,11 @@ mod tests {
     fn from_units_keeps_bytes_when_it_can() {
         let t = Text::from_units(&[0x61, 0xDCE9]);
         assert_eq!(t, Text::Bytes(b"a\xe9".to_vec()));
+        // Two escapes that spell UTF-8 must stay two code points.
+        assert_eq!(
+            Text::from_units(&[0xDCC3, 0xDCA9]),
+            Text::Wide(vec![0xDCC3, 0xDCA9])
+        );
         let w = Text::from_units(&[0xD800]);
         assert_eq!(w, Text::Wide(vec![0xD800]));
         assert_eq!(w.to_bytes(), b"\xed\xa0\x80".to_vec());

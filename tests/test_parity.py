@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 
 import pytest
+
+import behave_shell_native as bsn
+
 from corpus import (
     CorpusSession,
     events_digest,
@@ -21,8 +24,6 @@ from corpus import (
     require_corpus,
     sessions,
 )
-
-import behave_shell_native as bsn
 
 ALL = sessions()
 CLEAN = [s for s in ALL if "error" not in s.expected and not has_nonfinite_t(s.shard, s.sid)]

@@ -334,7 +334,7 @@ impl TypedWalk {
     fn finish(mut self) -> TypedText {
         if self.out.bigrams.len() > LAYOUT_BIGRAM_TOP_N {
             // Stable: equal counts keep first-seen order, as Python's sort does.
-            self.out.bigrams.sort_by(|a, b| b.1.cmp(&a.1));
+            self.out.bigrams.sort_by_key(|b| std::cmp::Reverse(b.1));
             self.out.bigrams.truncate(LAYOUT_BIGRAM_TOP_N);
         }
         self.out
@@ -396,7 +396,10 @@ mod tests {
     #[test]
     fn counters_follow_the_command() {
         let c = commands(&[ev(1.0, b"a\t|\x01|\r"), ev(2.0, b"b\r")]);
-        assert_eq!((c[0].tab_count, c[0].pipe_count, c[0].shortcut_count), (1, 2, 1));
+        assert_eq!(
+            (c[0].tab_count, c[0].pipe_count, c[0].shortcut_count),
+            (1, 2, 1)
+        );
         assert_eq!((c[1].tab_count, c[1].pipe_count), (0, 0));
     }
 

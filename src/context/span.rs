@@ -33,7 +33,7 @@ impl TimeSpans {
 
     /// File-order indices of the events with `lo <= t < hi`.
     pub fn select(&self, lo: f64, hi: f64) -> Selection {
-        if !(lo < hi) {
+        if lo >= hi {
             return Selection::Range(0, 0);
         }
         match &self.by_time {
@@ -45,7 +45,10 @@ impl TimeSpans {
             Some(order) => {
                 let start = order.partition_point(|&i| self.ts[i] < lo);
                 let end = order.partition_point(|&i| self.ts[i] < hi);
-                let mut picked = order.get(start..end.max(start)).unwrap_or_default().to_vec();
+                let mut picked = order
+                    .get(start..end.max(start))
+                    .unwrap_or_default()
+                    .to_vec();
                 picked.sort_unstable();
                 Selection::Picked(picked)
             }

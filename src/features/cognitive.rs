@@ -83,7 +83,12 @@ pub fn feedback_loop_engagement(ctx: &SessionContext<'_>) -> Option<Observation>
         }
         return Some(Observation::label(PRIMITIVE, "unknown", 1.0));
     }
-    let xs: Vec<f64> = ctx.output_per_cmd.iter().take(pairs).map(|&b| b as f64).collect();
+    let xs: Vec<f64> = ctx
+        .output_per_cmd
+        .iter()
+        .take(pairs)
+        .map(|&b| b as f64)
+        .collect();
     let ys: Vec<f64> = ctx.inter_cmd_iats.iter().take(pairs).copied().collect();
     // A constant series has no correlation: the reference answers unknown.
     let Some(r) = stats::correlation(&xs, &ys) else {
@@ -130,11 +135,14 @@ pub fn cognitive_load(ctx: &SessionContext<'_>) -> Option<Observation> {
         .then(|| (stats::median(&chunk_cvs) / COGNITIVE_LOAD_CHUNKING_REF_CV).clamp(0.0, 1.0));
     let errored = ctx.commands.iter().filter(|c| c.errored).count();
     let errors = ratio(errored, ctx.commands.len()).clamp(0.0, 1.0);
-    let pace = sample_cv(&ctx.inter_cmd_iats)
-        .map(|cv| (cv / COGNITIVE_LOAD_PACE_REF_CV).clamp(0.0, 1.0));
+    let pace =
+        sample_cv(&ctx.inter_cmd_iats).map(|cv| (cv / COGNITIVE_LOAD_PACE_REF_CV).clamp(0.0, 1.0));
 
     // Python's `sum()` adds left to right; keep that order.
-    let parts: Vec<f64> = [chunking, Some(errors), pace].into_iter().flatten().collect();
+    let parts: Vec<f64> = [chunking, Some(errors), pace]
+        .into_iter()
+        .flatten()
+        .collect();
     let load = parts.iter().fold(0.0, |acc, x| acc + x) / parts.len() as f64;
     let value = if load < COGNITIVE_LOAD_LOW_MAX {
         "low"
@@ -192,7 +200,10 @@ pub fn planning_depth(ctx: &SessionContext<'_>) -> Option<Observation> {
         return None;
     }
     let deep = iats.iter().filter(|&&x| x > IKI_THINK_MAX_S).count();
-    let reactive = iats.iter().filter(|&&x| x <= INTER_CMD_INSTANT_MAX_S).count();
+    let reactive = iats
+        .iter()
+        .filter(|&&x| x <= INTER_CMD_INSTANT_MAX_S)
+        .count();
     let value = if ratio(deep, iats.len()) >= PLANNING_DEEP_MIN {
         "deep"
     } else if ratio(reactive, iats.len()) >= PLANNING_REACTIVE_MIN {

@@ -100,7 +100,11 @@ pub fn stress_response(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         0.30
     };
-    Some(capped("emotional_valence.stress_response", value, confidence))
+    Some(capped(
+        "emotional_valence.stress_response",
+        value,
+        confidence,
+    ))
 }
 
 /// `emotional_valence.frustration_venting`: any obscenity typed. Needs 30

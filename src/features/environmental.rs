@@ -18,7 +18,10 @@ fn shell_of(prompt: &PromptLine) -> &'static str {
         b'%' => "zsh",
         b'>' => {
             let line = &prompt.raw_line;
-            let start = line.iter().position(|&b| !is_space(b)).unwrap_or(line.len());
+            let start = line
+                .iter()
+                .position(|&b| !is_space(b))
+                .unwrap_or(line.len());
             if line.get(start..).is_some_and(|l| l.starts_with(b"PS ")) {
                 "powershell"
             } else if memmem::find(line, b"C:\\").is_some() || memmem::find(line, b"c:\\").is_some()
@@ -54,7 +57,11 @@ pub fn shell_type(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         0.75
     };
-    Some(Observation::label("environmental.shell_type", value, confidence))
+    Some(Observation::label(
+        "environmental.shell_type",
+        value,
+        confidence,
+    ))
 }
 
 const TMUX_MARKERS: [&[u8]; 3] = [b"\x1bPtmux;", b"\x1b[?1004", b"\x1b]2;tmux"];
@@ -69,8 +76,14 @@ pub fn terminal_multiplexer(ctx: &SessionContext<'_>) -> Option<Observation> {
     let (mut tmux, mut screen) = (false, false);
     for ev in &ctx.output_events {
         let skel = skeleton(&ev.data);
-        tmux = tmux || TMUX_MARKERS.iter().any(|m| memmem::find(&skel, m).is_some());
-        screen = screen || SCREEN_MARKERS.iter().any(|m| memmem::find(&skel, m).is_some());
+        tmux = tmux
+            || TMUX_MARKERS
+                .iter()
+                .any(|m| memmem::find(&skel, m).is_some());
+        screen = screen
+            || SCREEN_MARKERS
+                .iter()
+                .any(|m| memmem::find(&skel, m).is_some());
         if tmux && screen {
             break;
         }
@@ -179,7 +192,7 @@ pub fn keyboard_layout(ctx: &SessionContext<'_>) -> Option<Observation> {
     let english: usize = typed
         .bigrams
         .iter()
-        .filter(|(pair, _)| LAYOUT_TOP_ENG_BIGRAMS.iter().any(|e| *e == pair))
+        .filter(|(pair, _)| LAYOUT_TOP_ENG_BIGRAMS.contains(&pair))
         .map(|b| b.1)
         .sum();
     let saturation = if total_bigrams > 0 {
@@ -240,5 +253,9 @@ pub fn numpad_usage(ctx: &SessionContext<'_>) -> Option<Observation> {
         .windows(NUMPAD_RUN_MIN)
         .any(|run| run.windows(2).all(|w| w[1] - w[0] <= NUMPAD_FAST_IAT_S));
     let value = if detected { "detected" } else { "not_detected" };
-    Some(Observation::label("environmental.numpad_usage", value, 0.50))
+    Some(Observation::label(
+        "environmental.numpad_usage",
+        value,
+        0.50,
+    ))
 }

@@ -25,7 +25,11 @@ pub fn input_modality(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         ("mixed", 0.70)
     };
-    Some(Observation::label("motor.input_modality", value, confidence))
+    Some(Observation::label(
+        "motor.input_modality",
+        value,
+        confidence,
+    ))
 }
 
 /// `motor.paste_burst_rate`: the same share, bucketed as a habit.
@@ -42,12 +46,20 @@ pub fn paste_burst_rate(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         ("none", 0.70)
     };
-    Some(Observation::label("motor.paste_burst_rate", value, confidence))
+    Some(Observation::label(
+        "motor.paste_burst_rate",
+        value,
+        confidence,
+    ))
 }
 
 /// Median population CV over the typing bursts with a positive mean.
 fn median_burst_cv(ctx: &SessionContext<'_>) -> Option<f64> {
-    let cvs: Vec<f64> = ctx.typing_bursts.iter().filter_map(|b| burst_cv(b)).collect();
+    let cvs: Vec<f64> = ctx
+        .typing_bursts
+        .iter()
+        .filter_map(|b| burst_cv(b))
+        .collect();
     (!cvs.is_empty()).then(|| stats::median(&cvs))
 }
 
@@ -69,7 +81,11 @@ pub fn keystroke_cadence(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         ("hunt_and_peck", 0.60)
     };
-    Some(Observation::label("motor.keystroke_cadence", value, confidence))
+    Some(Observation::label(
+        "motor.keystroke_cadence",
+        value,
+        confidence,
+    ))
 }
 
 /// Index of the flight-time bucket of `seconds`.
@@ -153,7 +169,11 @@ pub fn motor_stability(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         ("variable", 0.60)
     };
-    Some(Observation::label("motor.motor_stability", value, confidence))
+    Some(Observation::label(
+        "motor.motor_stability",
+        value,
+        confidence,
+    ))
 }
 
 /// `motor.error_correction`: how backspaces follow the keys they erase;
@@ -181,7 +201,11 @@ pub fn error_correction(ctx: &SessionContext<'_>) -> Option<Observation> {
             ("deferred", 0.55)
         }
     };
-    Some(Observation::label("motor.error_correction", value, confidence))
+    Some(Observation::label(
+        "motor.error_correction",
+        value,
+        confidence,
+    ))
 }
 
 /// `motor.command_chunking`: median population CV of the gaps inside each

@@ -65,7 +65,11 @@ pub fn escalation_pattern(ctx: &SessionContext<'_>) -> Option<Observation> {
     } else {
         0.60
     };
-    Some(Observation::label("temporal.escalation_pattern", value, confidence))
+    Some(Observation::label(
+        "temporal.escalation_pattern",
+        value,
+        confidence,
+    ))
 }
 
 /// `temporal.lifecycle_markers.landing_ritual`: two of the first five

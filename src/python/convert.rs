@@ -27,8 +27,8 @@ pub fn text_to_py<'py>(py: Python<'py>, text: &Text) -> PyResult<Bound<'py, PyAn
 }
 
 /// A Python `str` or `bytes` as a payload. Bytes are taken as they are; a
-/// `str` is encoded back with `surrogateescape`, falling back to code points
-/// when it holds a surrogate no byte maps to.
+/// `str` without surrogates is its UTF-8; any other `str` goes through its
+/// code points, so every surrogate stays exactly what it was.
 pub fn text_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Text> {
     if let Ok(bytes) = obj.cast::<PyBytes>() {
         return Ok(Text::Bytes(bytes.as_bytes().to_vec()));
@@ -36,11 +36,6 @@ pub fn text_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Text> {
     let s = obj.cast::<PyString>()?;
     if let Ok(utf8) = s.to_str() {
         return Ok(Text::Bytes(utf8.as_bytes().to_vec()));
-    }
-    if let Ok(encoded) = s.call_method1("encode", ("utf-8", "surrogateescape"))
-        && let Ok(bytes) = encoded.cast::<PyBytes>()
-    {
-        return Ok(Text::Bytes(bytes.as_bytes().to_vec()));
     }
     let wide = s.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let raw = wide.cast::<PyBytes>()?.as_bytes();
@@ -89,5 +84,7 @@ pub fn events_from_py(events: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
 /// An event as the reference's `(t, kind, data)` tuple.
 pub fn event_to_py<'py>(py: Python<'py>, ev: &Event) -> PyResult<Bound<'py, PyAny>> {
     let data = text_to_py(py, &ev.data)?;
-    Ok((ev.t, ev.channel.code(), data).into_pyobject(py)?.into_any())
+    Ok((ev.t, ev.channel.code(), data)
+        .into_pyobject(py)?
+        .into_any())
 }

@@ -1,7 +1,7 @@
 //! Extraction entry points for Python. Each one takes owned inputs, runs the
 //! engine with the GIL released, then builds Python objects.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -31,7 +31,7 @@ fn extract_events(py: Python<'_>, events: &Bound<'_, PyAny>) -> PyResult<RawExtr
     Ok(py.detach(|| raw(extract(&events))))
 }
 
-fn read_and_extract(path: &PathBuf, sid: &[u32]) -> Result<(usize, RawExtraction), shard::ShardError> {
+fn read_and_extract(path: &Path, sid: &[u32]) -> Result<(usize, RawExtraction), shard::ShardError> {
     let events: Vec<Event> = shard::events_for_sid(path, sid)?;
     Ok((events.len(), raw(extract(&events))))
 }
@@ -119,7 +119,11 @@ fn build_context<'py>(py: Python<'py>, events: &Bound<'py, PyAny>) -> PyResult<B
         let cd = PyDict::new(py);
         cd.set_item("start_ts", c.start_ts)?;
         cd.set_item("end_ts", c.end_ts)?;
-        let hex: String = c.first_token_hash.iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = c
+            .first_token_hash
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         cd.set_item("first_token_hash", hex)?;
         cd.set_item("tab_count", c.tab_count)?;
         cd.set_item("shortcut_count", c.shortcut_count)?;

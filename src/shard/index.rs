@@ -1,0 +1,503 @@
+//! The per-shard sid index: sid → spans of its lines, kept up to date as the
+//! recorder appends.
+//!
+//! One pass over the file records, for every terminated line whose sid is a
+//! string, the line's span under that sid (header lines included). Indexes
+//! are cached per canonical path for the whole process; a later call that
+//! finds the same file grown extends the index from where it stopped, and
+//! one that finds it replaced or shrunk rebuilds it. The unterminated tail
+//! is never indexed: callers re-read it on every call.
+
+use super::ShardError;
+use super::decode::{Sid, parse_record};
+use super::scan::stream_lines;
+use crate::text::{Text, Unit};
+use std::collections::HashMap;
+use std::fs::{File, Metadata, OpenOptions};
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+/// Lines longer than this many bytes (terminator excluded) are skipped
+/// unread. The recorder chunks payloads at 975 bytes, so real lines are a
+/// few kilobytes at most.
+pub const MAX_LINE: usize = 1 << 20;
+
+/// How many shard indexes the process keeps.
+const CACHE_CAPACITY: usize = 64;
+
+/// Bytes kept from just before the indexed end, re-read on each refresh to
+/// notice a file rewritten in place.
+const GUARD_LEN: usize = 64;
+
+/// `O_NONBLOCK` on Linux: opening a FIFO that appeared after the type check
+/// must not wait for a writer.
+const O_NONBLOCK: i32 = 0o4000;
+
+/// One line's place in the shard, terminator excluded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Byte offset of the line's first byte.
+    pub offset: u64,
+
+    /// Length in bytes, at most [`MAX_LINE`].
+    pub len: u32,
+}
+
+/// A multiply-rotate hasher over 8-byte words. Sids are chosen by whoever
+/// connects, but a collision only costs time, and the table is per shard;
+/// SipHash was a third of the indexing time.
+#[derive(Clone, Copy, Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut words = bytes.chunks_exact(8);
+        for word in words.by_ref() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.write(&[b]);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(K);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A 36-byte sid packed into words (zero-padded).
+type UuidKey = [u64; 5];
+
+fn uuid_key(sid: &[u8]) -> Option<UuidKey> {
+    if sid.len() != 36 {
+        return None;
+    }
+    let mut padded = [0u8; 40];
+    padded.get_mut(..36)?.copy_from_slice(sid);
+    let mut key = [0u64; 5];
+    for (word, bytes) in key.iter_mut().zip(padded.chunks_exact(8)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(bytes);
+        *word = u64::from_le_bytes(w);
+    }
+    Some(key)
+}
+
+type FastMap<K> = HashMap<K, usize, std::hash::BuildHasherDefault<WordHasher>>;
+
+/// Sids in first-appearance order, with their lines.
+#[derive(Debug, Default)]
+pub(crate) struct SidTable {
+    order: Vec<Text>,
+    spans: Vec<Vec<Span>>,
+    /// The recorder's own 36-byte sids, keyed inline as words (no pointer to
+    /// chase, no `memcmp` call).
+    by_uuid: FastMap<UuidKey>,
+    by_bytes: FastMap<Vec<u8>>,
+    by_units: FastMap<Vec<Unit>>,
+    /// Slot of the previous line's sid: lines of one session come in runs.
+    last: Option<usize>,
+}
+
+impl SidTable {
+    pub(crate) fn sid(&self, slot: usize) -> Option<&Text> {
+        self.order.get(slot)
+    }
+
+    pub(crate) fn slot_bytes(&mut self, sid: &[u8]) -> usize {
+        let found = match uuid_key(sid) {
+            Some(uuid) => self.by_uuid.get(&uuid),
+            None => self.by_bytes.get(sid),
+        };
+        let slot = match found {
+            Some(&slot) => slot,
+            None => self.push(Text::Bytes(sid.to_vec())),
+        };
+        self.last = Some(slot);
+        slot
+    }
+
+    pub(crate) fn slot_text(&mut self, sid: Text) -> usize {
+        match sid {
+            Text::Bytes(b) => self.slot_bytes(&b),
+            Text::Wide(units) => {
+                let slot = match self.by_units.get(&units) {
+                    Some(&slot) => slot,
+                    None => self.push(Text::Wide(units)),
+                };
+                self.last = Some(slot);
+                slot
+            }
+        }
+    }
+
+    fn push(&mut self, sid: Text) -> usize {
+        let slot = self.order.len();
+        match &sid {
+            Text::Bytes(b) => match uuid_key(b) {
+                Some(uuid) => self.by_uuid.insert(uuid, slot),
+                None => self.by_bytes.insert(b.clone(), slot),
+            },
+            Text::Wide(u) => self.by_units.insert(u.clone(), slot),
+        };
+        self.order.push(sid);
+        self.spans.push(Vec::new());
+        slot
+    }
+
+    fn find(&self, sid: &Text) -> Option<usize> {
+        match sid {
+            Text::Bytes(b) => match uuid_key(b) {
+                Some(uuid) => self.by_uuid.get(&uuid).copied(),
+                None => self.by_bytes.get(b.as_slice()).copied(),
+            },
+            Text::Wide(u) => self.by_units.get(u.as_slice()).copied(),
+        }
+    }
+}
+
+/// The sid index of one shard, valid for the file identity it was built on.
+#[derive(Debug, Default)]
+pub struct ShardIndex {
+    dev: u64,
+    ino: u64,
+
+    /// Offset just past the last indexed terminator: where the tail starts.
+    indexed_end: u64,
+
+    /// The bytes just before `indexed_end`.
+    guard: Vec<u8>,
+
+    sids: SidTable,
+}
+
+impl ShardIndex {
+    /// Builds an index of `file[..size]` from scratch (no cache involved).
+    ///
+    /// # Errors
+    ///
+    /// An I/O error from a read.
+    pub fn build(file: &File, size: u64) -> std::io::Result<ShardIndex> {
+        let mut index = ShardIndex::default();
+        index.extend(file, size)?;
+        Ok(index)
+    }
+
+    /// Sids in first-appearance order.
+    pub fn sids(&self) -> &[Text] {
+        &self.sids.order
+    }
+
+    /// Spans of a sid's lines in file order (empty if the sid is unknown).
+    /// `sid` must be canonical (see [`canonical_text`]).
+    pub fn spans(&self, sid: &Text) -> &[Span] {
+        self.sids
+            .find(sid)
+            .and_then(|slot| self.sids.spans.get(slot))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Where the unindexed tail begins.
+    pub fn indexed_end(&self) -> u64 {
+        self.indexed_end
+    }
+
+    /// Indexes the terminated lines of `file[indexed_end..size]`.
+    fn extend(&mut self, file: &File, size: u64) -> std::io::Result<()> {
+        if size <= self.indexed_end {
+            return Ok(());
+        }
+        // New lines are logged in file order first and handed out to their
+        // sids afterwards, with each sid's list grown once: pushing straight
+        // into thousands of growing lists cost 40% of the indexing time.
+        let sids = &mut self.sids;
+        let mut fresh: Vec<(u32, Span)> = Vec::new();
+        let end = stream_lines(
+            file,
+            self.indexed_end,
+            size,
+            MAX_LINE,
+            |offset, line| {
+                if let Some(entry) = index_line(sids, offset, line) {
+                    fresh.push(entry);
+                }
+            },
+            |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
+        )?;
+        let mut counts = vec![0usize; sids.spans.len()];
+        for &(slot, _) in &fresh {
+            if let Some(c) = counts.get_mut(slot as usize) {
+                *c += 1;
+            }
+        }
+        for (spans, &extra) in sids.spans.iter_mut().zip(&counts) {
+            spans.reserve(extra);
+        }
+        for (slot, span) in fresh {
+            if let Some(spans) = sids.spans.get_mut(slot as usize) {
+                spans.push(span);
+            }
+        }
+        self.indexed_end = end.tail_offset;
+        let guard_len = usize::try_from(self.indexed_end).map_or(GUARD_LEN, |e| e.min(GUARD_LEN));
+        let mut guard = vec![0u8; guard_len];
+        file.read_exact_at(&mut guard, self.indexed_end - guard_len as u64)?;
+        self.guard = guard;
+        Ok(())
+    }
+
+    /// True when `file` (of length `size`) still starts with what was
+    /// indexed: same inode, not shorter, and the bytes before the indexed
+    /// end unchanged.
+    fn still_valid(&self, file: &File, meta: &Metadata) -> bool {
+        if self.dev != meta.dev() || self.ino != meta.ino() || meta.len() < self.indexed_end {
+            return false;
+        }
+        let mut now = vec![0u8; self.guard.len()];
+        let at = self.indexed_end - self.guard.len() as u64;
+        file.read_exact_at(&mut now, at).is_ok() && now == self.guard
+    }
+}
+
+/// The sid of a line when it has the recorder's own shape,
+/// `{"sid":"<36 hex-or-dash>",...`, and no other top-level `sid` key can
+/// follow. Any later key that unescapes to `sid` ends in `id"`, `9d"`
+/// (`\u0069d`) or `64"` (`\u0064`); if no quote in the rest of the line is
+/// preceded by one of those, the first key is the only `sid`. Otherwise the
+/// caller falls back to a full parse.
+fn fast_sid(line: &[u8]) -> Option<&[u8]> {
+    const PREFIX: &[u8] = b"{\"sid\":\"";
+    const SID_LEN: usize = 36;
+    let rest = line.strip_prefix(PREFIX)?;
+    let sid = rest.get(..SID_LEN)?;
+    if rest.get(SID_LEN) != Some(&b'"')
+        || !sid
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
+    {
+        return None;
+    }
+    // Three shifted views of the rest of the line, folded without early
+    // exit so the compiler vectorises the scan.
+    let after = PREFIX.len() + SID_LEN + 1;
+    let n = line.len().checked_sub(after)?;
+    let (first, second, third) = (
+        line.get(after - 2..after - 2 + n)?,
+        line.get(after - 1..after - 1 + n)?,
+        line.get(after..)?,
+    );
+    let may_hold_sid = first
+        .iter()
+        .zip(second)
+        .zip(third)
+        .fold(false, |acc, ((&x, &y), &z)| {
+            acc | ((z == b'"')
+                & (((y == b'd') & ((x == b'i') | (x == b'9'))) | ((y == b'4') & (x == b'6'))))
+        });
+    if may_hold_sid { None } else { Some(sid) }
+}
+
+/// The slot of a line's sid and the line's span, or `None` for a line
+/// without a string sid.
+fn index_line(sids: &mut SidTable, offset: u64, line: &[u8]) -> Option<(u32, Span)> {
+    if line.is_empty() {
+        return None;
+    }
+    let len = u32::try_from(line.len()).ok()?;
+    let span = Span { offset, len };
+    let slot = if let Some(sid) = fast_sid(line) {
+        sids.slot_bytes(sid)
+    } else {
+        let rec = parse_record(line).ok()?;
+        if let Some(raw) = rec.sid_raw() {
+            sids.slot_bytes(raw)
+        } else if let Sid::Str(text) = rec.sid() {
+            sids.slot_text(text)
+        } else {
+            return None;
+        }
+    };
+    Some((u32::try_from(slot).ok()?, span))
+}
+
+/// A shard opened for reading, checked to be a regular file.
+pub(crate) struct OpenShard {
+    pub(crate) file: File,
+    pub(crate) meta: Metadata,
+}
+
+/// Opens a shard, refusing anything but a regular file before opening it
+/// (a FIFO would block) and again after (the path may have changed).
+pub(crate) fn open_shard(path: &Path) -> Result<OpenShard, ShardError> {
+    let pre = std::fs::metadata(path).map_err(|e| ShardError::from_io(path, e))?;
+    not_a_file(path, &pre)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK)
+        .open(path)
+        .map_err(|e| ShardError::from_io(path, e))?;
+    let meta = file.metadata().map_err(|e| ShardError::from_io(path, e))?;
+    not_a_file(path, &meta)?;
+    Ok(OpenShard { file, meta })
+}
+
+fn not_a_file(path: &Path, meta: &Metadata) -> Result<(), ShardError> {
+    if meta.is_file() {
+        Ok(())
+    } else {
+        let kind = super::error::FileKind::of(meta.file_type());
+        Err(ShardError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        })
+    }
+}
+
+type Entry = Arc<Mutex<ShardIndex>>;
+
+/// Process-wide indexes by canonical path, with a use counter for eviction.
+#[derive(Default)]
+struct Cache {
+    entries: HashMap<PathBuf, (u64, Entry)>,
+    tick: u64,
+}
+
+static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
+
+fn cache_entry(key: PathBuf) -> Entry {
+    let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    cache.tick += 1;
+    let tick = cache.tick;
+    if let Some((used, entry)) = cache.entries.get_mut(&key) {
+        *used = tick;
+        return Arc::clone(entry);
+    }
+    if cache.entries.len() >= CACHE_CAPACITY
+        && let Some(oldest) = cache
+            .entries
+            .iter()
+            .min_by_key(|(_, (used, _))| *used)
+            .map(|(k, _)| k.clone())
+    {
+        cache.entries.remove(&oldest);
+    }
+    let entry = Entry::default();
+    cache.entries.insert(key, (tick, Arc::clone(&entry)));
+    entry
+}
+
+/// Opens `path`, brings its cached index up to date with the file as it is
+/// now, and runs `f` on the index under its lock. `f` gets the open file
+/// and its size at refresh time; it should copy out what it needs and
+/// return quickly, leaving reads of line bytes to after the lock.
+///
+/// # Errors
+///
+/// [`ShardError`] when the shard cannot be opened or read.
+pub(crate) fn with_index<R>(
+    path: &Path,
+    f: impl FnOnce(&ShardIndex, &OpenShard) -> R,
+) -> Result<R, ShardError> {
+    let shard = open_shard(path)?;
+    let key = std::fs::canonicalize(path).map_err(|e| ShardError::from_io(path, e))?;
+    let entry = cache_entry(key);
+    let mut index = entry.lock().unwrap_or_else(PoisonError::into_inner);
+    if !index.still_valid(&shard.file, &shard.meta) {
+        if index.indexed_end > 0 {
+            log::debug!(
+                "shard {} changed identity or shrank; re-indexing",
+                path.display()
+            );
+        }
+        *index = ShardIndex {
+            dev: shard.meta.dev(),
+            ino: shard.meta.ino(),
+            ..ShardIndex::default()
+        };
+    }
+    let extended = index.extend(&shard.file, shard.meta.len());
+    if let Err(e) = extended {
+        // A half-extended index would be wrong; start over next time.
+        *index = ShardIndex::default();
+        return Err(ShardError::from_io(path, e));
+    }
+    Ok(f(&index, &shard))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_sid_takes_canonical_prefix() {
+        let line = br#"{"sid":"0123456789abcdef0123456789abcdef0123","t":1.5,"ch":"o","d":"a\"b"}"#;
+        assert_eq!(
+            fast_sid(line),
+            Some(&b"0123456789abcdef0123456789abcdef0123"[..])
+        );
+    }
+
+    #[test]
+    fn fast_sid_defers_when_another_sid_may_follow() {
+        let sid = "0123456789abcdef0123456789abcdef0123";
+        for rest in [
+            r#","sid":"x""#,
+            r#","\u0073id":"x""#,
+            r#","s\u0069d":"x""#,
+            r#","si\u0064":"x""#,
+        ] {
+            let line = format!(r#"{{"sid":"{sid}"{rest}}}"#);
+            assert_eq!(fast_sid(line.as_bytes()), None, "{rest}");
+        }
+        let upper = r#"{"sid":"0123456789ABCDEF0123456789abcdef0123","t":1}"#;
+        assert_eq!(fast_sid(upper.as_bytes()), None);
+    }
+
+    #[test]
+    fn index_maps_lines_to_true_sid() {
+        let mut sids = SidTable::default();
+        let a = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
+        let lines = [
+            format!(r#"{{"sid":"{a}","t":1,"ch":"i","d":"x"}}"#),
+            format!(r#"{{"sid":"{a}","t":1,"ch":"i","sid":"b"}}"#),
+            r#"{"\u0062":1,"si\u0064":"b"}"#.to_owned(),
+            r#"{"sid":1,"t":1}"#.to_owned(),
+            r#"{"sid":"b""#.to_owned(),
+            "{\"sid\":\"\\udcc3\\udca9\"}".to_owned(),
+        ];
+        for (i, line) in lines.iter().enumerate() {
+            if let Some((slot, span)) = index_line(&mut sids, i as u64 * 100, line.as_bytes())
+                && let Some(spans) = sids.spans.get_mut(slot as usize)
+            {
+                spans.push(span);
+            }
+        }
+        assert_eq!(sids.order.len(), 3);
+        assert_eq!(sids.find(&Text::Bytes(a.as_bytes().to_vec())), Some(0));
+        let b_spans = sids
+            .find(&Text::Bytes(b"b".to_vec()))
+            .and_then(|s| sids.spans.get(s));
+        assert_eq!(
+            b_spans.map(|v| v.iter().map(|s| s.offset).collect::<Vec<_>>()),
+            Some(vec![100, 200])
+        );
+        assert_eq!(sids.find(&Text::Wide(vec![0xDCC3, 0xDCA9])), Some(2));
+    }
+}

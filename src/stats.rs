@@ -1,0 +1,968 @@
+//! CPython's `statistics` functions that the profiler calls, bit for bit.
+//!
+//! The reference computes its coefficients of variation and medians with
+//! Python's `statistics` module, and several primitives compare them against
+//! thresholds, so a last-bit difference can flip a label. Everything here
+//! follows CPython 3.11's algorithms exactly:
+//!
+//! * [`fsum`] is `math.fsum`: Shewchuk's exact partials, then CPython's own
+//!   final rounding, including its half-way correction and its handling of
+//!   infinities, NaNs and intermediate overflow.
+//! * [`fmean`] is `fsum(data) / n`.
+//! * [`median`] sorts like Python (stable, by `<`) and averages the middle
+//!   pair with one float addition and one halving.
+//! * [`pstdev`] and [`stdev`] sum the squared deviations *exactly*, as
+//!   `statistics._ss` does with `Fraction`s, and take a correctly rounded
+//!   square root of that rational (`_float_sqrt_of_frac`). No float formula
+//!   reproduces these results, so the exact rationals are rebuilt here with a
+//!   small big integer ([`bigint`]). Every double is `m * 2^e`, so all sums of
+//!   them and their squares are integers over a power of two.
+//! * [`correlation`] is 3.11's `fsum`-based Pearson coefficient.
+//!
+//! Python versions differ in one place that matters: `correlation`. 3.12
+//! replaced its `fsum` deviations with `math.sumprod` ([`correlation_312`]),
+//! and 3.13 also replaced `sqrt(sxx * syy)` with `_sqrtprod`
+//! ([`correlation_313`]). `fmean`, `median`, `pstdev` and `stdev` give the
+//! same bits on 3.11, 3.12 and 3.13 (the tests check this when those
+//! interpreters are installed); 3.10 and earlier computed `stdev` with float
+//! arithmetic and would differ.
+
+mod bigint;
+
+use bigint::BigUint;
+
+/// Why `math.fsum` raised instead of returning a sum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FsumError {
+    /// `OverflowError`: finite inputs whose running sum left the double range.
+    #[error("intermediate overflow in fsum")]
+    IntermediateOverflow,
+
+    /// `ValueError`: both `inf` and `-inf` were summed.
+    #[error("-inf + inf in fsum")]
+    InfMinusInf,
+}
+
+/// `math.fsum(values)`: the correctly rounded sum, as CPython computes it.
+///
+/// Non-finite inputs follow CPython: a NaN anywhere gives NaN, infinities of
+/// one sign give that infinity.
+///
+/// # Errors
+///
+/// [`FsumError::IntermediateOverflow`] when finite inputs overflow (Python's
+/// `OverflowError`), [`FsumError::InfMinusInf`] when both infinities occur
+/// (Python's `ValueError`).
+pub fn fsum(values: impl IntoIterator<Item = f64>) -> Result<f64, FsumError> {
+    // Non-overlapping partials, smallest magnitude first; their exact sum is
+    // the exact sum of everything seen so far.
+    let mut partials: Vec<f64> = Vec::new();
+    let mut special_sum = 0.0;
+    let mut inf_sum = 0.0;
+
+    for value in values {
+        let mut x = value;
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let Some(&partial) = partials.get(j) else {
+                break;
+            };
+            let (big, small) = if x.abs() < partial.abs() {
+                (partial, x)
+            } else {
+                (x, partial)
+            };
+            let hi = big + small;
+            let lo = small - (hi - big);
+            if lo != 0.0 {
+                if let Some(slot) = partials.get_mut(kept) {
+                    *slot = lo;
+                }
+                kept += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(kept);
+
+        if x != 0.0 {
+            if !x.is_finite() {
+                // A non-finite running sum comes either from a non-finite
+                // input or from overflow; CPython tells them apart by the
+                // input itself.
+                if value.is_finite() {
+                    return Err(FsumError::IntermediateOverflow);
+                }
+                if value.is_infinite() {
+                    inf_sum += value;
+                }
+                special_sum += value;
+                partials.clear();
+            } else {
+                partials.push(x);
+            }
+        }
+    }
+
+    // NaN compares unequal to zero too, so a NaN input lands here.
+    if special_sum != 0.0 {
+        if inf_sum.is_nan() {
+            return Err(FsumError::InfMinusInf);
+        }
+        return Ok(special_sum);
+    }
+
+    let Some(mut hi) = partials.pop() else {
+        return Ok(0.0);
+    };
+    // Add the partials from the top until a sum is inexact; `lo` is then the
+    // rounding error of that last addition.
+    let mut lo = 0.0;
+    while let Some(y) = partials.pop() {
+        let x = hi;
+        hi = x + y;
+        lo = y - (hi - x);
+        if lo != 0.0 {
+            break;
+        }
+    }
+    // CPython's half-way fix: when `hi` sits exactly half an ulp from the
+    // true sum and the remaining partials push the same way, round away,
+    // so `fsum([1e-16, 1, 1e16])` rounds up as the exact sum does.
+    if let Some(&next) = partials.last()
+        && ((lo < 0.0 && next < 0.0) || (lo > 0.0 && next > 0.0))
+    {
+        let y = lo * 2.0;
+        let x = hi + y;
+        if y == x - hi {
+            hi = x;
+        }
+    }
+    Ok(hi)
+}
+
+/// `statistics.fmean(data)`: `fsum(data) / len(data)`.
+///
+/// Python raises for empty data and when `fsum` raises; this returns NaN
+/// then, which no finite input produces otherwise, so callers that guard on
+/// length (as the reference does) never see it.
+pub fn fmean(data: &[f64]) -> f64 {
+    if data.is_empty() {
+        return f64::NAN;
+    }
+    match fsum(data.iter().copied()) {
+        Ok(total) => total / len_f64(data.len()),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// `statistics.median(data)`: the middle value, or the mean of the middle
+/// two as `(a + b) / 2` in float arithmetic.
+///
+/// Python sorts with `<` and a stable sort, so `0.0` and `-0.0` keep their
+/// input order, and the sign of a zero median follows it; this does the
+/// same. NaN is not ordered by `<`, and Python's result then depends on
+/// timsort's comparison sequence: it is not reproduced (NaN sorts last here).
+/// Empty data (a `StatisticsError` in Python) gives NaN.
+pub fn median(data: &[f64]) -> f64 {
+    let mut sorted = data.to_vec();
+    // Zeros compare equal whatever their sign, as `<` sees them, while the
+    // order stays total (std's sort may panic on an inconsistent order).
+    let key = |x: f64| if x == 0.0 { 0.0 } else { x };
+    sorted.sort_by(|a, b| key(*a).total_cmp(&key(*b)));
+
+    let mid = sorted.len() / 2;
+    if sorted.len() % 2 == 1 {
+        return sorted.get(mid).copied().unwrap_or(f64::NAN);
+    }
+    let below = mid.checked_sub(1).and_then(|i| sorted.get(i));
+    match (below, sorted.get(mid)) {
+        (Some(&a), Some(&b)) => (a + b) / 2.0,
+        _ => f64::NAN,
+    }
+}
+
+/// `statistics.pstdev(data)`: the population standard deviation, the
+/// correctly rounded square root of the exact mean squared deviation.
+///
+/// `None` where Python raises: no data, a non-finite value (3.11 raises
+/// `AttributeError` there, later versions `ValueError`), or a result too
+/// large for a double (`OverflowError`).
+pub fn pstdev(data: &[f64]) -> Option<f64> {
+    let n = data.len();
+    if n < 1 {
+        return None;
+    }
+    exact_stdev(data, n as u128)
+}
+
+/// `statistics.stdev(data)`: the sample standard deviation (divisor
+/// `n - 1`), correctly rounded from the exact sum of squared deviations.
+///
+/// `None` where Python raises: fewer than two values, a non-finite value,
+/// or a result too large for a double.
+pub fn stdev(data: &[f64]) -> Option<f64> {
+    let n = data.len();
+    if n < 2 {
+        return None;
+    }
+    exact_stdev(data, n as u128 - 1)
+}
+
+/// `statistics.correlation(x, y)` as CPython 3.11 computes it: deviations
+/// from `fsum` means, three `fsum`s, then `sxy / sqrt(sxx * syy)`.
+///
+/// `None` where Python raises `StatisticsError` (lengths differ, fewer than
+/// two points, or a zero denominator, which includes a constant input) and
+/// also where `fsum` raises (non-finite or overflowing input), which the
+/// reference does not catch.
+pub fn correlation(x: &[f64], y: &[f64]) -> Option<f64> {
+    let (xbar, ybar) = correlation_means(x, y)?;
+    let sxy = fsum(x.iter().zip(y).map(|(&xi, &yi)| (xi - xbar) * (yi - ybar))).ok()?;
+    let sxx = fsum(x.iter().map(|&xi| square(xi - xbar))).ok()?;
+    let syy = fsum(y.iter().map(|&yi| square(yi - ybar))).ok()?;
+    divide_or_none(sxy, (sxx * syy).sqrt())
+}
+
+/// `statistics.correlation(x, y)` as CPython 3.12 computes it: deviations
+/// from `fsum` means, sums of products with `math.sumprod`, then
+/// `sxy / sqrt(sxx * syy)`. Same `None` cases as [`correlation`].
+pub fn correlation_312(x: &[f64], y: &[f64]) -> Option<f64> {
+    let (sxy, sxx, syy) = centred_sumprods(x, y)?;
+    divide_or_none(sxy, (sxx * syy).sqrt())
+}
+
+/// `statistics.correlation(x, y)` as CPython 3.13 computes it: as 3.12, but
+/// the denominator is `_sqrtprod(sxx, syy)`, a rescaled and corrected
+/// `sqrt(sxx * syy)`. Same `None` cases as [`correlation`].
+pub fn correlation_313(x: &[f64], y: &[f64]) -> Option<f64> {
+    let (sxy, sxx, syy) = centred_sumprods(x, y)?;
+    divide_or_none(sxy, sqrtprod(sxx, syy))
+}
+
+/// `math.sumprod(p, q)` for floats (CPython 3.12+): products accumulated in
+/// triple-double precision, then rounded once. Pairs past the first whose
+/// running total is not finite are added with plain float arithmetic, as
+/// CPython falls back to its generic path. Extra elements of the longer
+/// slice are ignored (Python raises there).
+///
+/// CPython's exact product is `fma`-based on current builds; builds with
+/// `UNRELIABLE_FMA` (and, as far as is known, early 3.12 releases) split
+/// the factors instead, which differs only for factors above about 2^995 or
+/// products near the subnormal range.
+pub fn sumprod(p: &[f64], q: &[f64]) -> f64 {
+    // Python's `total` starts as the int 0; `0 + f` is `0.0 + f` for floats.
+    let mut total = 0.0;
+    let mut triple = TripleLength::default();
+    let mut triple_in_use = false;
+    let mut fast = true;
+    for (&a, &b) in p.iter().zip(q) {
+        if fast {
+            let next = triple.fma(a, b);
+            if next.hi.is_finite() {
+                triple = next;
+                triple_in_use = true;
+                continue;
+            }
+            fast = false;
+            if triple_in_use {
+                total += triple.to_f64();
+                triple_in_use = false;
+            }
+        }
+        total += a * b;
+    }
+    if triple_in_use {
+        total += triple.to_f64();
+    }
+    total
+}
+
+/// The count of values as Python's `int / float` division converts it.
+fn len_f64(n: usize) -> f64 {
+    // Exact below 2^53, and rounded to nearest above it as Python rounds.
+    n as f64
+}
+
+fn square(d: f64) -> f64 {
+    d * d
+}
+
+/// Python's float division, with `ZeroDivisionError` as `None`.
+fn divide_or_none(numerator: f64, denominator: f64) -> Option<f64> {
+    (denominator != 0.0).then(|| numerator / denominator)
+}
+
+/// Checks `correlation`'s preconditions and returns the two `fsum` means.
+fn correlation_means(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
+    let n = x.len();
+    if y.len() != n || n < 2 {
+        return None;
+    }
+    let xbar = fsum(x.iter().copied()).ok()? / len_f64(n);
+    let ybar = fsum(y.iter().copied()).ok()? / len_f64(n);
+    Some((xbar, ybar))
+}
+
+/// 3.12+ correlation's `(sxy, sxx, syy)` over deviations from the means.
+fn centred_sumprods(x: &[f64], y: &[f64]) -> Option<(f64, f64, f64)> {
+    let (xbar, ybar) = correlation_means(x, y)?;
+    let dx: Vec<f64> = x.iter().map(|&xi| xi - xbar).collect();
+    let dy: Vec<f64> = y.iter().map(|&yi| yi - ybar).collect();
+    Some((sumprod(&dx, &dy), sumprod(&dx, &dx), sumprod(&dy, &dy)))
+}
+
+/// `statistics._sqrtprod` (3.13): `sqrt(x * y)` rescaled when the product
+/// overflows or underflows, then corrected by one Newton step whose residual
+/// `x*y - h*h` comes from `sumprod`.
+fn sqrtprod(x: f64, y: f64) -> f64 {
+    // 2^-512 and 2^537, exact powers of two.
+    const SCALE_DOWN: f64 = f64::from_bits((1023 - 512) << 52);
+    const SCALE_UP: f64 = f64::from_bits((1023 + 537) << 52);
+
+    let h = (x * y).sqrt();
+    // Each rescue recurses at most once more: scaling an overflowed product
+    // down by 2^-1024 leaves it at least 1, and scaling an underflowed one
+    // up by 2^1074 leaves it below 1 (or makes a factor infinite, which
+    // returns at once).
+    if !h.is_finite() {
+        if h.is_infinite() && !x.is_infinite() && !y.is_infinite() {
+            return sqrtprod(SCALE_DOWN * x, SCALE_DOWN * y) / SCALE_DOWN;
+        }
+        return h;
+    }
+    if h == 0.0 {
+        if x != 0.0 && y != 0.0 {
+            return sqrtprod(SCALE_UP * x, SCALE_UP * y) / SCALE_UP;
+        }
+        return h;
+    }
+    let d = sumprod(&[x, h], &[y, -h]);
+    h + d / (2.0 * h)
+}
+
+/// A value as the unevaluated sum `hi + lo + tiny` (CPython's
+/// `TripleLength`, after Ogita, Rump and Oishi's accurate dot product).
+#[derive(Clone, Copy, Debug, Default)]
+struct TripleLength {
+    hi: f64,
+    lo: f64,
+    tiny: f64,
+}
+
+impl TripleLength {
+    /// `self + x * y` (CPython's `tl_fma`).
+    fn fma(self, x: f64, y: f64) -> Self {
+        let (pr_hi, pr_lo) = product_exact(x, y);
+        let (sm_hi, sm_lo) = sum_exact(self.hi, pr_hi);
+        let (r1_hi, r1_lo) = sum_exact(self.lo, pr_lo);
+        let (r2_hi, r2_lo) = sum_exact(r1_hi, sm_lo);
+        Self {
+            hi: sm_hi,
+            lo: r2_hi,
+            tiny: self.tiny + r1_lo + r2_lo,
+        }
+    }
+
+    /// Rounds to one double (CPython's `tl_to_d`).
+    fn to_f64(self) -> f64 {
+        let (last_hi, last_lo) = sum_exact(self.lo, self.hi);
+        self.tiny + last_lo + last_hi
+    }
+}
+
+/// Knuth's two-sum: `a + b == hi + lo` exactly (CPython's `dl_sum`).
+fn sum_exact(a: f64, b: f64) -> (f64, f64) {
+    let x = a + b;
+    let z = x - a;
+    let y = (a - (x - z)) + (b - z);
+    (x, y)
+}
+
+/// `x * y == hi + lo` exactly, barring underflow (CPython's `dl_mul`).
+fn product_exact(x: f64, y: f64) -> (f64, f64) {
+    let z = x * y;
+    (z, x.mul_add(y, -z))
+}
+
+/// `sqrt(ss / divisor)` where `ss` is the exact sum of squared deviations:
+/// `statistics._ss` followed by `_float_sqrt_of_frac`.
+fn exact_stdev(data: &[f64], divisor: u128) -> Option<f64> {
+    let (numerator, denominator) = mean_square_fraction(data, divisor)?;
+    float_sqrt_of_frac(&numerator, &denominator)
+}
+
+/// The exact `ss / divisor` in lowest terms, as the `Fraction` `mss` that
+/// `stdev` and `pstdev` build; `None` for a non-finite value.
+///
+/// With every value written `M_i * 2^E` for one common exponent `E`, and
+/// `S = sum M_i`, `Q = sum M_i^2`, the sum of squared deviations is
+/// `(n*Q - S^2) * 2^(2E) / n`, the formula `_ss` evaluates with fractions.
+fn mean_square_fraction(data: &[f64], divisor: u128) -> Option<(BigUint, BigUint)> {
+    let mut parts = Vec::with_capacity(data.len());
+    for &x in data {
+        parts.push(Dyadic::from_f64(x)?);
+    }
+    let common = parts
+        .iter()
+        .filter(|p| p.mantissa != 0)
+        .map(|p| p.exponent)
+        .min()
+        .unwrap_or(0);
+
+    let mut sum_pos = BigUint::zero();
+    let mut sum_neg = BigUint::zero();
+    let mut sum_sq = BigUint::zero();
+    for p in &parts {
+        // Zeros may sit below `common`; their shift is moot, so clamp it.
+        let shift = u64::try_from(p.exponent - common).unwrap_or(0);
+        let m = BigUint::from_u128(u128::from(p.mantissa)).shl(shift);
+        sum_sq = sum_sq.add(&m.mul(&m));
+        if p.negative {
+            sum_neg = sum_neg.add(&m);
+        } else {
+            sum_pos = sum_pos.add(&m);
+        }
+    }
+    let sum_abs = sum_pos
+        .checked_sub(&sum_neg)
+        .or_else(|| sum_neg.checked_sub(&sum_pos))?;
+
+    let n = parts.len() as u128;
+    // n*Q >= S^2 by Cauchy-Schwarz, so this never fails.
+    let mut numerator = BigUint::from_u128(n)
+        .mul(&sum_sq)
+        .checked_sub(&sum_abs.mul(&sum_abs))?;
+    if numerator.is_zero() {
+        return Some((BigUint::zero(), BigUint::from_u128(1)));
+    }
+
+    // `Fraction` keeps lowest terms, and `_float_sqrt_of_frac` chooses its
+    // working precision from the bit lengths, so reduce exactly as it does.
+    // The denominator is `n * divisor * 2^k`: a small odd factor times a
+    // power of two, so the common factor splits into a power of two (shifts)
+    // and a divisor of that small odd factor (a one-limb remainder), and the
+    // wide numerator never needs a general GCD.
+    let small = n.checked_mul(divisor)?;
+    let small_twos = u64::from(small.trailing_zeros());
+    let small_odd = small >> small_twos;
+    let twice_exp = 2 * i64::from(common);
+    if twice_exp > 0 {
+        numerator = numerator.shl(twice_exp.unsigned_abs());
+    }
+    let exp_twos = if twice_exp < 0 {
+        twice_exp.unsigned_abs()
+    } else {
+        0
+    };
+    let mut den_twos = small_twos + exp_twos;
+    let shared_twos = numerator.trailing_zeros().min(den_twos);
+    numerator = numerator.shr(shared_twos);
+    den_twos -= shared_twos;
+
+    let (numerator, den_odd) = match u64::try_from(small_odd) {
+        Ok(odd) => {
+            let (_, rem) = numerator.div_rem_u64(odd)?;
+            let shared = gcd_u64(rem, odd);
+            let (reduced, _) = numerator.div_rem_u64(shared)?;
+            (reduced, BigUint::from_u128(u128::from(odd / shared)))
+        }
+        // Only with more than 2^32 values; the general path is slow but exact.
+        Err(_) => {
+            let odd = BigUint::from_u128(small_odd);
+            let (_, rem) = numerator.div_rem(&odd)?;
+            let shared = gcd_u128(rem.to_u128()?, small_odd);
+            let (reduced, _) = numerator.div_rem(&BigUint::from_u128(shared))?;
+            (reduced, BigUint::from_u128(small_odd / shared))
+        }
+    };
+    Some((numerator, den_odd.shl(den_twos)))
+}
+
+fn gcd_u64(a: u64, b: u64) -> u64 {
+    let (mut a, mut b) = (a, b);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+fn gcd_u128(a: u128, b: u128) -> u128 {
+    let (mut a, mut b) = (a, b);
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// A finite double as `(-1)^negative * mantissa * 2^exponent`, the mantissa
+/// odd (or zero), as `float.as_integer_ratio` would give it.
+struct Dyadic {
+    negative: bool,
+    mantissa: u64,
+    exponent: i32,
+}
+
+impl Dyadic {
+    fn from_f64(x: f64) -> Option<Self> {
+        if !x.is_finite() {
+            return None;
+        }
+        let bits = x.to_bits();
+        let negative = bits >> 63 == 1;
+        let biased = ((bits >> 52) & 0x7FF) as i32;
+        let fraction = bits & ((1 << 52) - 1);
+        let (mut mantissa, mut exponent) = if biased == 0 {
+            (fraction, -1074)
+        } else {
+            (fraction | (1 << 52), biased - 1075)
+        };
+        if mantissa != 0 {
+            let twos = mantissa.trailing_zeros();
+            mantissa >>= twos;
+            exponent += twos as i32;
+        }
+        Some(Self {
+            negative,
+            mantissa,
+            exponent,
+        })
+    }
+}
+
+/// `statistics._float_sqrt_of_frac(n, m)`: `sqrt(n / m)` correctly rounded.
+///
+/// The root is taken as an integer with about 55 significant bits, rounded
+/// to odd (so that the final rounding to 53 bits cannot double-round), then
+/// scaled by a power of two and rounded once as Python's int division does.
+/// `None` when the result overflows a double (Python's `OverflowError`).
+fn float_sqrt_of_frac(n: &BigUint, m: &BigUint) -> Option<f64> {
+    // CPython: 2 * mant_dig + 3.
+    const SQRT_BIT_WIDTH: i64 = 2 * 53 + 3;
+
+    let width = i64::try_from(n.bit_length()).ok()? - i64::try_from(m.bit_length()).ok()?;
+    let q = (width - SQRT_BIT_WIDTH).div_euclid(2);
+    let root = if q >= 0 {
+        integer_sqrt_of_frac_rto(n, &m.shl(2 * q.unsigned_abs()))?
+    } else {
+        integer_sqrt_of_frac_rto(&n.shl(2 * q.unsigned_abs()), m)?
+    };
+    scaled_to_f64(root, q)
+}
+
+/// `statistics._integer_sqrt_of_frac_rto(n, m)`: `isqrt(n // m)` with its
+/// lowest bit set when the root is inexact (round to odd).
+///
+/// The caller scales `n / m` to between 2^108 and 2^111, so the quotient
+/// fits a `u128`; `None` if that ever failed to hold.
+fn integer_sqrt_of_frac_rto(n: &BigUint, m: &BigUint) -> Option<u128> {
+    let (quotient, _) = n.div_rem(m)?;
+    let root = isqrt_u128(quotient.to_u128()?);
+    let exact = BigUint::from_u128(root * root).mul(m) == *n;
+    Some(root | u128::from(!exact))
+}
+
+/// `math.isqrt` for a `u128`: Newton's iteration from above, in integers.
+fn isqrt_u128(n: u128) -> u128 {
+    if n < 2 {
+        return n;
+    }
+    let bits = 128 - n.leading_zeros();
+    // 2^ceil(bits/2) is at least sqrt(n), and the iteration decreases
+    // monotonically to the floor from any start above it.
+    let mut x = 1u128 << bits.div_ceil(2);
+    loop {
+        let y = (x + n / x) / 2;
+        if y >= x {
+            return x;
+        }
+        x = y;
+    }
+}
+
+/// `mantissa * 2^exponent` rounded to nearest-even, subnormals included, as
+/// Python's `int / int` true division rounds; `None` on overflow.
+fn scaled_to_f64(mantissa: u128, exponent: i64) -> Option<f64> {
+    const MANT_BITS: i64 = 53;
+    const MIN_EXP: i64 = -1074;
+
+    if mantissa == 0 {
+        return Some(0.0);
+    }
+    let bits = i64::from(128 - mantissa.leading_zeros());
+    // Exponent of the lowest bit the result can keep.
+    let mut low = (exponent + bits - MANT_BITS).max(MIN_EXP);
+    let mut kept = if low > exponent {
+        shr_round_half_even(mantissa, (low - exponent).unsigned_abs())
+    } else {
+        // At most 53 bits after the shift, since `low >= exponent + bits - 53`.
+        mantissa << (exponent - low).unsigned_abs()
+    };
+    if kept == 1 << MANT_BITS {
+        kept >>= 1;
+        low += 1;
+    }
+
+    let fraction = u64::try_from(kept).ok()?;
+    if fraction < 1 << (MANT_BITS - 1) {
+        // Subnormal (only reachable with `low == MIN_EXP`): the bits are the
+        // multiple of 2^-1074 itself.
+        return Some(f64::from_bits(fraction));
+    }
+    let biased = u64::try_from(low + (MANT_BITS - 1) + 1023).ok()?;
+    if biased >= 0x7FF {
+        return None;
+    }
+    Some(f64::from_bits(
+        (biased << 52) | (fraction & ((1 << (MANT_BITS - 1)) - 1)),
+    ))
+}
+
+/// `value >> shift`, rounded to nearest with ties to even.
+fn shr_round_half_even(value: u128, shift: u64) -> u128 {
+    if shift == 0 {
+        return value;
+    }
+    if shift > 128 {
+        return 0;
+    }
+    let Ok(shift) = u32::try_from(shift) else {
+        return 0;
+    };
+    let kept = value.checked_shr(shift).unwrap_or(0);
+    let dropped = value - kept.checked_shl(shift).unwrap_or(0);
+    let half = 1u128.checked_shl(shift - 1).unwrap_or(0);
+    let round_up = dropped > half || (dropped == half && kept & 1 == 1);
+    kept + u128::from(round_up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+
+    fn bits(x: Option<f64>) -> Option<u64> {
+        x.map(f64::to_bits)
+    }
+
+    #[test]
+    fn fsum_is_correctly_rounded() {
+        // python3 -c "import math; print(repr(math.fsum([1e-16, 1.0, 1e16])))"
+        assert_eq!(fsum([1e-16, 1.0, 1e16]), Ok(1.0000000000000002e16));
+        // python3 -c "import math; print(repr(math.fsum([0.1]*10)))"
+        assert_eq!(fsum([0.1; 10]), Ok(1.0));
+        // python3 -c "import math; print(repr(math.fsum([])))"
+        assert_eq!(fsum([]), Ok(0.0));
+        // python3 -c "import math; print(repr(math.fsum([-0.0])))"
+        assert_eq!(fsum([-0.0]).map(f64::to_bits), Ok(0.0f64.to_bits()));
+    }
+
+    #[test]
+    fn fsum_non_finite_cases_match_cpython() {
+        // python3 -c "import math; math.fsum([1e308, 1e308, -1e308])"  (OverflowError)
+        assert_eq!(
+            fsum([1e308, 1e308, -1e308]),
+            Err(FsumError::IntermediateOverflow)
+        );
+        // python3 -c "import math; print(math.fsum([float('inf'), 1.0, float('inf')]))"
+        assert_eq!(fsum([f64::INFINITY, 1.0, f64::INFINITY]), Ok(f64::INFINITY));
+        // python3 -c "import math; math.fsum([float('inf'), float('-inf')])"  (ValueError)
+        assert_eq!(
+            fsum([f64::INFINITY, f64::NEG_INFINITY]),
+            Err(FsumError::InfMinusInf)
+        );
+        // python3 -c "import math; print(math.fsum([float('nan'), 1.0]))"
+        assert!(fsum([f64::NAN, 1.0]).is_ok_and(f64::is_nan));
+    }
+
+    #[test]
+    fn fmean_divides_the_exact_sum() {
+        // python3 -c "import statistics; print(repr(statistics.fmean([0.1, 0.2, 0.3])))"
+        assert_eq!(fmean(&[0.1, 0.2, 0.3]), 0.19999999999999998);
+        // python3 -c "import statistics; statistics.fmean([1e308, 1e308])"  (OverflowError)
+        assert!(fmean(&[1e308, 1e308]).is_nan());
+        assert!(fmean(&[]).is_nan());
+    }
+
+    #[test]
+    fn median_keeps_python_order_of_signed_zeros() {
+        // python3 -c "import statistics; print(repr(statistics.median([0.0, -0.0, 1.0])))"
+        assert_eq!(median(&[0.0, -0.0, 1.0]).to_bits(), (-0.0f64).to_bits());
+        // python3 -c "import statistics; print(repr(statistics.median([-0.0, 0.0, 1.0])))"
+        assert_eq!(median(&[-0.0, 0.0, 1.0]).to_bits(), 0.0f64.to_bits());
+        // python3 -c "import statistics; print(statistics.median([3.0, 1.0, 2.0, 10.0]))"
+        assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
+        // python3 -c "import statistics; print(statistics.median([1.7976931348623157e308] * 2))"
+        assert_eq!(median(&[f64::MAX, f64::MAX]), f64::INFINITY);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn stdev_matches_cpython_where_naive_float_formula_does_not() {
+        // Each of these differs in the last bit from
+        // sqrt(sum((x - m)**2 for x in xs) / (n - 1)) in float arithmetic.
+        // python3 -c "import statistics; print(repr(statistics.stdev([0.7, 0.2, 0.1])))"
+        assert_eq!(stdev(&[0.7, 0.2, 0.1]), Some(0.3214550253664318));
+        // python3 -c "import statistics; print(repr(statistics.stdev([0.1, 0.2])))"
+        assert_eq!(stdev(&[0.1, 0.2]), Some(0.07071067811865475));
+        // python3 -c "import statistics; print(repr(statistics.stdev([1.41, 2.706, 0.338, 2.466, 1.595])))"
+        assert_eq!(
+            stdev(&[1.41, 2.706, 0.338, 2.466, 1.595]),
+            Some(0.9419283412234712)
+        );
+        // python3 -c "import statistics; print(repr(statistics.stdev([0.409, 1.177, 1.441, 1.681])))"
+        assert_eq!(
+            stdev(&[0.409, 1.177, 1.441, 1.681]),
+            Some(0.5518260595513772)
+        );
+        // python3 -c "import statistics; print(repr(statistics.pstdev([0.409, 1.177, 1.441, 1.681])))"
+        assert_eq!(
+            pstdev(&[0.409, 1.177, 1.441, 1.681]),
+            Some(0.4778953860417571)
+        );
+    }
+
+    #[test]
+    fn stdev_extremes_and_errors_match_cpython() {
+        // python3 -c "import statistics; print(repr(statistics.pstdev([5.0])))"
+        assert_eq!(pstdev(&[5.0]), Some(0.0));
+        assert_eq!(pstdev(&[]), None);
+        assert_eq!(stdev(&[5.0]), None);
+        // python3 -c "import statistics; print(repr(statistics.stdev([1e300, -1e300])))"
+        assert_eq!(stdev(&[1e300, -1e300]), Some(1.4142135623730952e300));
+        // python3 -c "import statistics; statistics.stdev([1.7976931348623157e308, -1.7976931348623157e308])"
+        // (OverflowError: integer division result too large for a float)
+        assert_eq!(stdev(&[f64::MAX, -f64::MAX]), None);
+        // python3 -c "import statistics; print(repr(statistics.pstdev([5e-324, 0.0])))"
+        assert_eq!(bits(pstdev(&[5e-324, 0.0])), Some(0));
+        // python3 -c "import statistics; print(repr(statistics.stdev([5e-324, 0.0, 1e-320])))"
+        assert_eq!(stdev(&[5e-324, 0.0, 1e-320]), Some(5.77e-321));
+        // python3 -c "import statistics; print(repr(statistics.stdev([1e-300, 1e300, 3.0])))"
+        assert_eq!(stdev(&[1e-300, 1e300, 3.0]), Some(5.773502691896258e299));
+        // python3 -c "import statistics; statistics.stdev([1.0, float('inf')])"  (AttributeError)
+        assert_eq!(stdev(&[1.0, f64::INFINITY]), None);
+        assert_eq!(pstdev(&[f64::NAN]), None);
+    }
+
+    #[test]
+    fn correlation_matches_cpython_311() {
+        // python3 -c "import statistics; print(repr(statistics.correlation([1.0, 2.0, 3.0], [2.0, 4.0, 6.5])))"
+        assert_eq!(
+            correlation(&[1.0, 2.0, 3.0], &[2.0, 4.0, 6.5]),
+            Some(0.9979487157886733)
+        );
+        // python3 -c "import statistics; statistics.correlation([1.0, 1.0], [1.0, 2.0])"
+        // (StatisticsError: at least one of the inputs is constant)
+        assert_eq!(correlation(&[1.0, 1.0], &[1.0, 2.0]), None);
+        // sxx * syy underflows to zero: Python raises there too.
+        // python3 -c "import statistics; statistics.correlation([1e-200, 2e-200, 3e-200], [1e-200, 3e-200, 2e-200])"
+        assert_eq!(
+            correlation(&[1e-200, 2e-200, 3e-200], &[1e-200, 3e-200, 2e-200]),
+            None
+        );
+        assert_eq!(correlation(&[1.0], &[1.0]), None);
+        assert_eq!(correlation(&[1.0, 2.0], &[1.0]), None);
+    }
+
+    #[test]
+    fn scaled_to_f64_rounds_half_even_into_subnormals() {
+        assert_eq!(scaled_to_f64(3, 0), Some(3.0));
+        assert_eq!(shr_round_half_even(5, 0), 5);
+        assert_eq!(shr_round_half_even(6, 2), 2);
+        assert_eq!(shr_round_half_even(10, 2), 2);
+        assert_eq!(scaled_to_f64((1 << 53) + 1, 0), Some(9007199254740992.0));
+        assert_eq!(scaled_to_f64((1 << 53) + 3, 0), Some(9007199254740996.0));
+        assert_eq!(scaled_to_f64(1, -1074), Some(5e-324));
+        assert_eq!(scaled_to_f64(1, -1075), Some(0.0));
+        assert_eq!(scaled_to_f64(3, -1076), Some(5e-324));
+        assert_eq!(scaled_to_f64(1, 1023), Some(2f64.powi(1023)));
+        assert_eq!(scaled_to_f64(1, 1024), None);
+    }
+
+    /// Deterministic generator (splitmix64) for the comparison vectors.
+    struct SplitMix(u64);
+
+    impl SplitMix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn unit(&mut self) -> f64 {
+            (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        }
+
+        fn value(&mut self, kind: u64) -> f64 {
+            const PICKS: [f64; 6] = [0.1, 0.2, 0.3, 0.7, 1e-3, 2.5];
+            const ZEROS: [f64; 4] = [0.0, -0.0, 1.0, -1.0];
+            match kind {
+                // Small integers: ties, constant runs.
+                0 => self.below(21) as f64,
+                // Millisecond-resolution gaps, like the profiler's IATs.
+                1 => self.below(5000) as f64 / 1000.0,
+                2 => self.unit() * 10f64.powi(self.below(7) as i32 - 3),
+                // A large offset: heavy cancellation in naive formulas.
+                3 => 1e9 + self.unit(),
+                // Wildly mixed magnitudes and signs.
+                4 => {
+                    let sign = if self.below(2) == 0 { 1.0 } else { -1.0 };
+                    sign * self.unit() * 10f64.powi(self.below(600) as i32 - 300)
+                }
+                // Any finite double, subnormals and overflow included.
+                5 => loop {
+                    let v = f64::from_bits(self.next());
+                    if v.is_finite() {
+                        break v;
+                    }
+                },
+                6 => PICKS[self.below(6) as usize],
+                _ => ZEROS[self.below(4) as usize],
+            }
+        }
+    }
+
+    /// 2000 `(x, y)` pairs covering the kinds above.
+    fn vectors() -> Vec<(Vec<f64>, Vec<f64>)> {
+        let mut rng = SplitMix(0x5EED_F00D_B5A7);
+        (0..2000)
+            .map(|_| {
+                let n = if rng.below(10) == 0 {
+                    1 + rng.below(200)
+                } else {
+                    1 + rng.below(12)
+                };
+                let kind = rng.below(8);
+                let x: Vec<f64> = (0..n).map(|_| rng.value(kind)).collect();
+                let y: Vec<f64> = match rng.below(3) {
+                    0 => {
+                        let other = rng.below(8);
+                        (0..n).map(|_| rng.value(other)).collect()
+                    }
+                    1 => {
+                        let slope = rng.unit() * 4.0 - 2.0;
+                        x.iter().map(|&v| slope * v + rng.unit() * 1e-3).collect()
+                    }
+                    _ => x.iter().rev().copied().collect(),
+                };
+                (x, y)
+            })
+            .collect()
+    }
+
+    const PY_COMPARE: &str = r#"
+import statistics as st, struct, sys
+want = tuple(int(p) for p in sys.argv[1].split("."))
+if sys.version_info[:2] != want:
+    sys.exit(3)
+def dec(h): return struct.unpack("<d", struct.pack("<Q", int(h, 16)))[0]
+def enc(v): return "%016x" % struct.unpack("<Q", struct.pack("<d", v))[0]
+def run(f, *a):
+    try: return enc(f(*a))
+    except Exception: return "E"
+out = []
+for line in sys.stdin.read().splitlines():
+    xs, ys = line.split("|")
+    x = [dec(h) for h in xs.split(",") if h]
+    y = [dec(h) for h in ys.split(",") if h]
+    out.append(" ".join([run(st.fmean, x), run(st.median, x), run(st.pstdev, x),
+                         run(st.stdev, x), run(st.correlation, x, y)]))
+print("\n".join(out))
+"#;
+
+    /// Output of `PY_COMPARE` under Python `version`, or `None` when no
+    /// interpreter of that version is on `PATH` (the comparison is then
+    /// skipped; a script that fails under the right version panics, so a
+    /// broken harness cannot pass silently).
+    fn python_results(version: &str, input: &str) -> Option<String> {
+        for exe in [format!("python{version}"), "python3".to_owned()] {
+            let Ok(mut child) = Command::new(&exe)
+                .args(["-c", PY_COMPARE, version])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+            else {
+                continue;
+            };
+            // The script reads all of stdin before writing, so this cannot
+            // deadlock on a full pipe.
+            if let Some(mut stdin) = child.stdin.take() {
+                stdin.write_all(input.as_bytes()).expect("write to python");
+            }
+            let output = child.wait_with_output().expect("wait for python");
+            match output.status.code() {
+                Some(0) => return Some(String::from_utf8(output.stdout).expect("utf-8")),
+                // Another version answered, or a pyenv shim found none.
+                Some(3 | 127) => continue,
+                _ if output.stderr.starts_with(b"pyenv:") => continue,
+                _ => panic!("{exe}: {}", String::from_utf8_lossy(&output.stderr)),
+            }
+        }
+        None
+    }
+
+    /// A result as the script prints it: the bits, or `E` for a raise.
+    fn enc(x: Option<f64>) -> String {
+        x.map_or_else(|| "E".to_owned(), |v| format!("{:016x}", v.to_bits()))
+    }
+
+    /// `fmean` and `median` signal Python's raise with NaN.
+    fn enc_nan_as_error(x: f64) -> String {
+        enc(Some(x).filter(|v| !v.is_nan()))
+    }
+
+    fn hex_list(xs: &[f64]) -> String {
+        xs.iter()
+            .map(|v| format!("{:016x}", v.to_bits()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Compares every function, bit for bit, with CPython `version` on the
+    /// generated vectors; `correlation_fn` is that version's correlation.
+    fn compare_with_python(version: &str, correlation_fn: fn(&[f64], &[f64]) -> Option<f64>) {
+        let cases = vectors();
+        let input: Vec<String> = cases
+            .iter()
+            .map(|(x, y)| format!("{}|{}", hex_list(x), hex_list(y)))
+            .collect();
+        let Some(output) = python_results(version, &input.join("\n")) else {
+            return;
+        };
+        let lines: Vec<&str> = output.lines().collect();
+        assert_eq!(lines.len(), cases.len());
+        for ((x, y), line) in cases.iter().zip(lines) {
+            let ours = [
+                enc_nan_as_error(fmean(x)),
+                enc_nan_as_error(median(x)),
+                enc(pstdev(x)),
+                enc(stdev(x)),
+                enc(correlation_fn(x, y)),
+            ]
+            .join(" ");
+            assert_eq!(ours, line, "x={x:?} y={y:?}");
+        }
+    }
+
+    #[test]
+    fn random_vectors_match_cpython_311() {
+        compare_with_python("3.11", correlation);
+    }
+
+    #[test]
+    fn random_vectors_match_cpython_312() {
+        compare_with_python("3.12", correlation_312);
+    }
+
+    #[test]
+    fn random_vectors_match_cpython_313() {
+        compare_with_python("3.13", correlation_313);
+    }
+}
