@@ -893,10 +893,15 @@ print("\n".join(out))
             };
             // The script reads all of stdin before writing, so this cannot
             // deadlock on a full pipe.
-            if let Some(mut stdin) = child.stdin.take() {
-                stdin.write_all(input.as_bytes()).expect("write to python");
-            }
+            let wrote = child
+                .stdin
+                .take()
+                .is_some_and(|mut stdin| stdin.write_all(input.as_bytes()).is_ok());
             let output = child.wait_with_output().expect("wait for python");
+            if !wrote {
+                // The interpreter exited before reading: no such version.
+                continue;
+            }
             match output.status.code() {
                 Some(0) => return Some(String::from_utf8(output.stdout).expect("utf-8")),
                 // Another version answered, or a pyenv shim found none.
