@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import pytest
+
 from primitive_cases import (
     GAP,
     check_registry,

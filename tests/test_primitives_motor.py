@@ -9,6 +9,7 @@ or taken from the native engine. ``None`` means the reference emitted nothing.
 from __future__ import annotations
 
 import pytest
+
 from primitive_cases import (
     GAP,
     backspace_after,

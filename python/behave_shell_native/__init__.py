@@ -20,6 +20,7 @@ from behave_shell_native._api import (
     sessions,
 )
 from behave_shell_native._native import ShardError, __version__
+from behave_shell_native.handler import handle_session_ended, primitive_counts
 
 __all__ = [
     "DEFAULT_SOURCE",
@@ -31,6 +32,8 @@ __all__ = [
     "extract_session",
     "extract_shard",
     "find_shard_with_sid",
+    "handle_session_ended",
     "parse_shard_line",
+    "primitive_counts",
     "sessions",
 ]
