@@ -35,7 +35,7 @@ from conftest import (
 DECKY = "test-decky"
 SERVICE = "ssh"
 IP = "10.0.0.5"
-LOGGER = "profiler.behave_handler"
+LOGGER = "decnet.profiler.behave_handler"
 
 ROW_KEYS = {
     "id",

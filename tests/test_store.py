@@ -69,7 +69,8 @@ def test_schema_columns(tmp_path: Path, arun: Any) -> None:
 
     assert tuple(info) == OBSERVATION_COLUMNS
     nullable = {name for name, row in info.items() if row[3] == 0}
-    assert nullable == {"identity_ref", "attacker_uuid"}
+    # As DECNET's ObservationRow: attacker_uuid is a required str there.
+    assert nullable == {"identity_ref"}
     assert info["id"][5] == 1
     assert {name: row[2] for name, row in info.items()} == {
         "id": "TEXT",
@@ -108,11 +109,11 @@ def test_schema_unique_constraint_and_indexes(tmp_path: Path, arun: Any) -> None
         ).fetchone()[0]
         attacker_indexes = list(conn.execute("PRAGMA index_list(attackers)"))
 
-    assert columns["ix_observations_attacker_uuid_primitive"] == ["attacker_uuid", "primitive"]
+    assert columns["ix_observations_attacker_primitive_ts"] == ["attacker_uuid", "primitive", "ts"]
     assert columns["ix_observations_primitive_ts"] == ["primitive", "ts"]
     unique = [name for name, row in indexes.items() if row[2] == 1 and row[3] == "u"]
     assert [columns[name] for name in unique] == [["evidence_ref", "primitive"]]
-    assert "CONSTRAINT uq_observation_evidence_primitive UNIQUE (evidence_ref, primitive)" in (
+    assert "CONSTRAINT uq_observations_evidence_primitive UNIQUE (evidence_ref, primitive)" in (
         table_sql
     )
     assert any(row[2] == 1 and row[3] == "u" for row in attacker_indexes)

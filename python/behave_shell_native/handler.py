@@ -2,7 +2,8 @@
 
 :func:`handle_session_ended` keeps the contract of DECNET's
 ``decnet.profiler.behave_shell._handler.handle_session_ended``: same arguments,
-same skip paths and log messages under the ``profiler.behave_handler`` logger,
+same skip paths and log messages under DECNET's handler logger
+(``decnet.profiler.behave_handler``),
 same observation rows and bus payloads, same idempotency key. It differs in how
 the session is read: the Rust engine pulls only that session's lines out of the
 shard through its per-shard index and runs the extractor with the GIL released,
@@ -43,7 +44,8 @@ from behave_shell_native._api import DEFAULT_SOURCE, _observations
 
 __all__ = ["PublishFn", "Repository", "handle_session_ended", "primitive_counts"]
 
-log = logging.getLogger("profiler.behave_handler")
+# DECNET's get_logger("profiler.behave_handler") names its logger this way.
+log = logging.getLogger("decnet.profiler.behave_handler")
 
 PublishFn = Callable[[str, dict[str, Any], str], None]
 """Synchronous bus publisher: ``publish(topic, payload, event_type)``.

@@ -85,13 +85,13 @@ _SCHEMA: tuple[str, ...] = (
         evidence_ref TEXT NOT NULL,
         envelope_v INTEGER NOT NULL,
         ts REAL NOT NULL,
-        attacker_uuid TEXT NULL,
-        CONSTRAINT uq_observation_evidence_primitive UNIQUE (evidence_ref, primitive)
+        attacker_uuid TEXT NOT NULL REFERENCES attackers (uuid),
+        CONSTRAINT uq_observations_evidence_primitive UNIQUE (evidence_ref, primitive)
     )
     """,
     """
-    CREATE INDEX IF NOT EXISTS ix_observations_attacker_uuid_primitive
-        ON observations (attacker_uuid, primitive)
+    CREATE INDEX IF NOT EXISTS ix_observations_attacker_primitive_ts
+        ON observations (attacker_uuid, primitive, ts)
     """,
     """
     CREATE INDEX IF NOT EXISTS ix_observations_primitive_ts
