@@ -7,8 +7,8 @@
 //! ```
 //!
 //! Arguments: the number of commands (default 8,000) and of repetitions
-//! (default 1). It prints the event count, the observation count and the
-//! mean wall time per extraction.
+//! (default 1). It prints the event and payload byte counts, the
+//! observation count and the mean wall time per extraction.
 
 use std::io::Write;
 use std::time::Instant;
@@ -24,6 +24,7 @@ fn main() -> std::io::Result<()> {
     let repeats: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
 
     let events = session::interactive_session(commands, 0x5EED);
+    let bytes: usize = events.iter().map(|e| e.data.to_bytes().len()).sum();
     let started = Instant::now();
     let mut observations = 0;
     for _ in 0..repeats {
@@ -34,7 +35,7 @@ fn main() -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "{} events, {observations} observations, {per_run:?} per extraction",
+        "{} events ({bytes} payload bytes), {observations} observations, {per_run:?} per extraction",
         events.len()
     )
 }

@@ -12,10 +12,13 @@
 //! Payload bytes stay bytes until the Python edge; [`text`] is the one place
 //! that knows how Python sees them (UTF-8 with `surrogateescape`).
 
+pub mod batch;
 pub mod context;
 pub mod event;
 pub mod extract;
 pub mod features;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lexicon;
 pub mod observation;
 pub mod pychar;

@@ -3,21 +3,25 @@
 //! caller (see [`crate::extract`]), as the reference's `make_observation` does.
 
 /// A primitive's value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     /// One of the registry's fixed labels.
     Label(&'static str),
 
     /// A computed string: the 16-hex-digit SimHash or a BCP-47 tag.
     Computed(String),
+
+    /// An array of numbers (the extended circadian primitives).
+    Numbers(Vec<f64>),
 }
 
 impl Value {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
+    /// The value as a string slice; `None` for numbers.
+    pub fn as_str(&self) -> Option<&str> {
         match self {
-            Value::Label(s) => s,
-            Value::Computed(s) => s,
+            Value::Label(s) => Some(s),
+            Value::Computed(s) => Some(s),
+            Value::Numbers(_) => None,
         }
     }
 }

@@ -28,8 +28,10 @@
 //! arithmetic and would differ.
 
 mod bigint;
+mod wide;
 
 use bigint::BigUint;
+use wide::U256;
 
 /// Why `math.fsum` raised instead of returning a sum.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -56,7 +58,7 @@ pub enum FsumError {
 pub fn fsum(values: impl IntoIterator<Item = f64>) -> Result<f64, FsumError> {
     // Non-overlapping partials, smallest magnitude first; their exact sum is
     // the exact sum of everything seen so far.
-    let mut partials: Vec<f64> = Vec::new();
+    let mut partials = Partials::default();
     let mut special_sum = 0.0;
     let mut inf_sum = 0.0;
 
@@ -140,6 +142,92 @@ pub fn fsum(values: impl IntoIterator<Item = f64>) -> Result<f64, FsumError> {
     Ok(hi)
 }
 
+/// `fsum`'s partials: on the stack up to 32 of them, as CPython keeps them,
+/// then on the heap. The profiler calls `fsum` once per command or burst on
+/// a handful of values, where an allocation per call was most of the cost.
+struct Partials {
+    inline: [f64; 32],
+    len: usize,
+    /// All the partials once more than 32 were needed (then `len` is unused).
+    spilled: Option<Vec<f64>>,
+}
+
+impl Default for Partials {
+    fn default() -> Self {
+        Partials {
+            inline: [0.0; 32],
+            len: 0,
+            spilled: None,
+        }
+    }
+}
+
+impl Partials {
+    fn as_slice(&self) -> &[f64] {
+        match &self.spilled {
+            Some(heap) => heap,
+            None => self.inline.get(..self.len).unwrap_or_default(),
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [f64] {
+        match &mut self.spilled {
+            Some(heap) => heap,
+            None => self.inline.get_mut(..self.len).unwrap_or_default(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn get(&self, i: usize) -> Option<&f64> {
+        self.as_slice().get(i)
+    }
+
+    fn get_mut(&mut self, i: usize) -> Option<&mut f64> {
+        self.as_mut_slice().get_mut(i)
+    }
+
+    fn last(&self) -> Option<&f64> {
+        self.as_slice().last()
+    }
+
+    fn push(&mut self, x: f64) {
+        if let Some(heap) = &mut self.spilled {
+            heap.push(x);
+        } else if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = x;
+            self.len += 1;
+        } else {
+            let mut heap = self.inline.to_vec();
+            heap.push(x);
+            self.spilled = Some(heap);
+        }
+    }
+
+    fn pop(&mut self) -> Option<f64> {
+        match &mut self.spilled {
+            Some(heap) => heap.pop(),
+            None => {
+                self.len = self.len.checked_sub(1)?;
+                self.inline.get(self.len).copied()
+            }
+        }
+    }
+
+    fn truncate(&mut self, len: usize) {
+        match &mut self.spilled {
+            Some(heap) => heap.truncate(len),
+            None => self.len = self.len.min(len),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.truncate(0);
+    }
+}
+
 /// `statistics.fmean(data)`: `fsum(data) / len(data)`.
 ///
 /// Python raises for empty data and when `fsum` raises; this returns NaN
@@ -164,7 +252,27 @@ pub fn fmean(data: &[f64]) -> f64 {
 /// timsort's comparison sequence: it is not reproduced (NaN sorts last here).
 /// Empty data (a `StatisticsError` in Python) gives NaN.
 pub fn median(data: &[f64]) -> f64 {
-    let mut sorted = data.to_vec();
+    let mut values = data.to_vec();
+    let mid = values.len() / 2;
+    let has = |zero: f64| data.iter().any(|x| x.to_bits() == zero.to_bits());
+    if !(has(0.0) && has(-0.0)) {
+        // Without both zeros, `total_cmp` orders exactly as the stable sort
+        // below does (values it ties are bit-identical), so selecting the
+        // middle in linear time finds the same elements.
+        let Some((below, &mut upper, _)) =
+            (mid < values.len()).then(|| values.select_nth_unstable_by(mid, f64::total_cmp))
+        else {
+            return f64::NAN;
+        };
+        if data.len() % 2 == 1 {
+            return upper;
+        }
+        return match below.iter().copied().max_by(f64::total_cmp) {
+            Some(lower) => (lower + upper) / 2.0,
+            None => f64::NAN,
+        };
+    }
+    let mut sorted = values;
     // Zeros compare equal whatever their sign, as `<` sees them, while the
     // order stays total (std's sort may panic on an inconsistent order).
     let key = |x: f64| if x == 0.0 { 0.0 } else { x };
@@ -386,9 +494,140 @@ fn product_exact(x: f64, y: f64) -> (f64, f64) {
 
 /// `sqrt(ss / divisor)` where `ss` is the exact sum of squared deviations:
 /// `statistics._ss` followed by `_float_sqrt_of_frac`.
+///
+/// Timing data takes [`narrow_stdev`], which needs no allocation; anything it
+/// cannot do within 256 bits takes the general big-integer path.
 fn exact_stdev(data: &[f64], divisor: u128) -> Option<f64> {
+    if let Shortcut::Done(result) = narrow_stdev(data, divisor) {
+        return result;
+    }
     let (numerator, denominator) = mean_square_fraction(data, divisor)?;
     float_sqrt_of_frac(&numerator, &denominator)
+}
+
+/// The outcome of a fast path that may decline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Shortcut {
+    /// The result, bit for bit what the general path gives.
+    Done(Option<f64>),
+
+    /// The input is outside what the fast path handles.
+    Declined,
+}
+
+/// [`exact_stdev`] in fixed 256-bit integers, for data whose values, put
+/// over one common power of two, have mantissas of at most about
+/// `126 - log2(n)` bits (for doubles with six-decimal timestamps' spread of
+/// exponents that is always so).
+///
+/// It rounds the same square root the general path does: `sqrt(V)` for the
+/// exact `V = (n*Q - S^2) * 2^(2E) / (n * divisor)` (see
+/// [`mean_square_fraction`]), through an integer root of 55 or 56 bits
+/// rounded to odd and one final rounding. Rounding to odd at two or more
+/// bits beyond the target and then to nearest gives the correctly rounded
+/// result (subnormal targets included, which only have fewer bits), so the
+/// answer depends on the value `V` alone: not on whether the fraction was
+/// reduced to lowest terms, nor on which working precision in that range
+/// was picked. `_float_sqrt_of_frac` is correctly rounded for the same
+/// reason, which is why this matches it.
+fn narrow_stdev(data: &[f64], divisor: u128) -> Shortcut {
+    // CPython's `_float_sqrt_of_frac` working width, `2 * mant_dig + 3`.
+    const SQRT_BIT_WIDTH: i64 = 2 * 53 + 3;
+
+    let Some((numerator, common)) = narrow_square_deviations(data) else {
+        return Shortcut::Declined;
+    };
+    if numerator.is_zero() {
+        return Shortcut::Done(Some(0.0));
+    }
+    let n = data.len() as u128;
+    let Some(den) = n.checked_mul(divisor).and_then(|d| u64::try_from(d).ok()) else {
+        return Shortcut::Declined;
+    };
+
+    // V = numerator * 2^(2 * common) / den lies in [2^(w-1), 2^(w+1)).
+    let twice_exp = 2 * i64::from(common);
+    let den_bits = i64::from(64 - den.leading_zeros());
+    let width = i64::from(numerator.bit_length()) + twice_exp - den_bits;
+    // V / 4^q then lies in [2^108, 2^111): its root has 55 or 56 bits.
+    let q = (width - SQRT_BIT_WIDTH).div_euclid(2);
+    let shift = twice_exp - 2 * q;
+    // floor(floor(a / 2^s) / d) == floor(a / (2^s * d)), so a right shift
+    // before the division loses nothing but exactness, tracked here.
+    let (scaled, dropped) = match u32::try_from(shift) {
+        Ok(left) => match numerator.checked_shl(left) {
+            Some(scaled) => (scaled, false),
+            None => return Shortcut::Declined,
+        },
+        Err(_) => match u32::try_from(shift.unsigned_abs()) {
+            Ok(right) => numerator.shr_sticky(right),
+            Err(_) => return Shortcut::Declined,
+        },
+    };
+    let Some((quotient, rem)) = scaled.div_rem_u64(den) else {
+        return Shortcut::Declined;
+    };
+    let Some(quotient) = quotient.to_u128() else {
+        return Shortcut::Declined;
+    };
+    let root = isqrt_u128(quotient);
+    let exact = !dropped && rem == 0 && root.checked_mul(root) == Some(quotient);
+    Shortcut::Done(scaled_to_f64(root | u128::from(!exact), q))
+}
+
+/// `(n*Q - S^2, E)` for the values written `M_i * 2^E` with one common
+/// exponent `E` (see [`mean_square_fraction`]), when that fits in 256 bits;
+/// `None` for non-finite values or a too wide exponent range.
+fn narrow_square_deviations(data: &[f64]) -> Option<(U256, i32)> {
+    // The sums below stay under 2^(bits + log2 n), and the products under
+    // the square of that, so this bound keeps everything in 256 bits (and
+    // the plain sums in a u128).
+    const MAX_SUM_BITS: u32 = 126;
+
+    // First pass: the common exponent and the widest value above it.
+    let mut common = i32::MAX;
+    let mut top = i32::MIN;
+    for &x in data {
+        let d = Dyadic::from_f64(x)?;
+        if d.mantissa != 0 {
+            common = common.min(d.exponent);
+            top = top.max(d.exponent + (64 - d.mantissa.leading_zeros()) as i32);
+        }
+    }
+    if top == i32::MIN {
+        // All zeros: no deviation at all.
+        return Some((U256::default(), 0));
+    }
+    let value_bits = u32::try_from(top - common).ok()?;
+    let count_bits = usize::BITS - data.len().leading_zeros();
+    if value_bits + count_bits > MAX_SUM_BITS {
+        return None;
+    }
+
+    // Second pass: S (as its positive and negative parts) and Q, exactly.
+    let (mut sum_pos, mut sum_neg) = (0u128, 0u128);
+    let mut sum_sq = U256::default();
+    for &x in data {
+        let d = Dyadic::from_f64(x)?;
+        if d.mantissa == 0 {
+            continue;
+        }
+        let shift = u32::try_from(d.exponent - common).ok()?;
+        let m = u128::from(d.mantissa).checked_shl(shift)?;
+        sum_sq = sum_sq.checked_add(U256::product(m, m))?;
+        if d.negative {
+            sum_neg = sum_neg.checked_add(m)?;
+        } else {
+            sum_pos = sum_pos.checked_add(m)?;
+        }
+    }
+    let sum_abs = sum_pos.abs_diff(sum_neg);
+    let n = u64::try_from(data.len()).ok()?;
+    // n*Q >= S^2 by Cauchy-Schwarz, so the subtraction never fails.
+    let numerator = sum_sq
+        .checked_mul_u64(n)?
+        .checked_sub(U256::product(sum_abs, sum_abs))?;
+    Some((numerator, common))
 }
 
 /// The exact `ss / divisor` in lowest terms, as the `Fraction` `mss` that
@@ -658,6 +897,33 @@ mod tests {
     }
 
     #[test]
+    fn partials_spill_to_the_heap_past_32() {
+        let mut p = Partials::default();
+        for i in 0..40 {
+            p.push(f64::from(i));
+        }
+        assert_eq!(p.len(), 40);
+        assert_eq!(p.get(39), Some(&39.0));
+        if let Some(x) = p.get_mut(0) {
+            *x = -1.0;
+        }
+        p.truncate(33);
+        assert_eq!((p.pop(), p.last(), p.len()), (Some(32.0), Some(&31.0), 32));
+        p.clear();
+        assert_eq!(p.pop(), None);
+
+        // 34 values more than 53 bits apart keep 34 partials.
+        let spread: Vec<f64> = (0..34).map(|i| 2f64.powi(60 * i - 1000)).collect();
+        // python3 -c "import math; print(math.fsum([2.0**(60*i-1000) for i in range(34)]) == 2.0**980)"
+        assert_eq!(fsum(spread.iter().copied()), Ok(2f64.powi(980)));
+        // python3 -c "import math; v = [2.0**(60*i-1000) for i in range(34)];
+        //             print(math.fsum(v + [-2.0**980]) == 2.0**920)"
+        let mut cancelled = spread.clone();
+        cancelled.push(-(2f64.powi(980)));
+        assert_eq!(fsum(cancelled.iter().copied()), Ok(2f64.powi(920)));
+    }
+
+    #[test]
     fn fsum_non_finite_cases_match_cpython() {
         // python3 -c "import math; math.fsum([1e308, 1e308, -1e308])"  (OverflowError)
         assert_eq!(
@@ -694,6 +960,32 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0, 10.0]), 2.5);
         // python3 -c "import statistics; print(statistics.median([1.7976931348623157e308] * 2))"
         assert_eq!(median(&[f64::MAX, f64::MAX]), f64::INFINITY);
+        assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn median_selection_matches_the_stable_sort() {
+        // The sort-based median, as before the selection fast path.
+        fn sorted_median(data: &[f64]) -> f64 {
+            let key = |x: f64| if x == 0.0 { 0.0 } else { x };
+            let mut sorted = data.to_vec();
+            sorted.sort_by(|a, b| key(*a).total_cmp(&key(*b)));
+            let mid = sorted.len() / 2;
+            match (sorted.len() % 2, mid.checked_sub(1)) {
+                (1, _) => sorted[mid],
+                (_, Some(below)) => (sorted[below] + sorted[mid]) / 2.0,
+                _ => f64::NAN,
+            }
+        }
+        let mut rng = SplitMix(0x003E_D1A4);
+        for (x, _) in vectors() {
+            assert_eq!(median(&x).to_bits(), sorted_median(&x).to_bits(), "{x:?}");
+        }
+        for _ in 0..2000 {
+            let n = 1 + rng.below(40) as usize;
+            let x: Vec<f64> = (0..n).map(|_| rng.below(7) as f64 - 3.0).collect();
+            assert_eq!(median(&x).to_bits(), sorted_median(&x).to_bits(), "{x:?}");
+        }
         assert!(median(&[]).is_nan());
     }
 
@@ -854,6 +1146,97 @@ mod tests {
                 (x, y)
             })
             .collect()
+    }
+
+    /// The big-integer path alone, as it was before the narrow fast path.
+    fn general_stdev(data: &[f64], divisor: u128) -> Option<f64> {
+        let (numerator, denominator) = mean_square_fraction(data, divisor)?;
+        float_sqrt_of_frac(&numerator, &denominator)
+    }
+
+    /// Data shaped like the profiler's: six-decimal timestamps, their
+    /// gaps, counts, and now and then something the fast path must refuse.
+    fn timing_like(rng: &mut SplitMix) -> Vec<f64> {
+        let n = match rng.below(4) {
+            0 => 1 + rng.below(3),
+            1 => 1 + rng.below(12),
+            2 => 1 + rng.below(300),
+            _ => 1 + rng.below(1000),
+        } as usize;
+        let kind = rng.below(8);
+        let mut clock = rng.below(1 << 34);
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let previous = clock as f64 / 1e6;
+            clock += match rng.below(10) {
+                0 => rng.below(30_000_000),
+                1 => rng.below(1000),
+                _ => 30_000 + rng.below(400_000),
+            };
+            let now = clock as f64 / 1e6;
+            out.push(match kind {
+                0 => now,
+                // Gaps as the profiler computes them: differences of floats.
+                1..=3 => (now - previous).max(0.0),
+                4 => rng.below(40) as f64,
+                5 => (rng.below(1 << 20) as f64) * 2f64.powi(rng.below(40) as i32 - 20),
+                6 => {
+                    let other = rng.below(8);
+                    rng.value(other)
+                }
+                _ => -(now - previous) * 1e-300,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn narrow_path_matches_the_general_path() {
+        let mut rng = SplitMix(0xFA57_9A7E);
+        let mut cases: Vec<Vec<f64>> = vectors().into_iter().map(|(x, _)| x).collect();
+        cases.extend((0..4000).map(|_| timing_like(&mut rng)));
+        // Edges: zeros of both signs, subnormals, the top of the range.
+        cases.extend([
+            vec![0.0, -0.0],
+            vec![5e-324, 0.0, 1e-320],
+            vec![f64::MAX, -f64::MAX],
+            vec![f64::MAX, f64::MAX, f64::MAX / 2.0],
+            vec![1e300, -1e300],
+            vec![
+                f64::MIN_POSITIVE,
+                -f64::MIN_POSITIVE,
+                3.0 * f64::MIN_POSITIVE,
+            ],
+        ]);
+
+        let mut taken = 0;
+        for data in &cases {
+            let n = data.len() as u128;
+            for divisor in [n, n.saturating_sub(1)] {
+                if divisor == 0 {
+                    continue;
+                }
+                if let Shortcut::Done(fast) = narrow_stdev(data, divisor) {
+                    taken += 1;
+                    assert_eq!(
+                        bits(fast),
+                        bits(general_stdev(data, divisor)),
+                        "divisor {divisor}, data {data:?}"
+                    );
+                }
+            }
+        }
+        // The comparison means little unless most cases took the fast path.
+        assert!(taken > cases.len(), "fast path taken {taken} times");
+    }
+
+    #[test]
+    fn narrow_path_takes_timing_data_and_declines_wide_ranges() {
+        let gaps = [0.123456, 0.0004, 17.25, 0.5, 1.000001, 0.0];
+        assert!(matches!(narrow_stdev(&gaps, 5), Shortcut::Done(Some(_))));
+        assert_eq!(narrow_stdev(&[1e-300, 1e300], 1), Shortcut::Declined);
+        assert_eq!(narrow_stdev(&[1.0, f64::NAN], 1), Shortcut::Declined);
+        assert_eq!(narrow_stdev(&[0.0, -0.0], 1), Shortcut::Done(Some(0.0)));
     }
 
     const PY_COMPARE: &str = r#"

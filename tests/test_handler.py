@@ -365,9 +365,9 @@ def test_shard_deleted_between_check_and_read(
     shard = shard_writer(typing_session())
     real_extract = native.extract_sid_async
 
-    def delete_then_extract(path: Any, sid: str) -> Any:
+    def delete_then_extract(path: Any, sid: str, extended: bool = False) -> Any:
         os.unlink(path)
-        return real_extract(path, sid)
+        return real_extract(path, sid, extended)
 
     monkeypatch.setattr(native, "extract_sid_async", delete_then_extract)
 
@@ -604,7 +604,7 @@ def test_shard_that_cannot_be_read_raises(
     """A ShardError for a shard that is still there is not a skip: the worker logs it."""
     shard = shard_writer(typing_session())
 
-    def refuse(path: Any, sid: str) -> Any:
+    def refuse(path: Any, sid: str, extended: bool = False) -> Any:
         raise native.ShardError(f"cannot read {path}")
 
     monkeypatch.setattr(native, "extract_sid_async", refuse)

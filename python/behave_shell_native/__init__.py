@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from behave_shell_native._api import (
     DEFAULT_SOURCE,
+    SessionHeader,
     SessionInfo,
     build_context,
     events_for_sid,
     extract_session,
     extract_shard,
+    extract_shards,
     find_shard_with_sid,
+    load_session,
     parse_shard_line,
     sessions,
 )
@@ -24,6 +27,7 @@ from behave_shell_native.handler import handle_session_ended, primitive_counts
 
 __all__ = [
     "DEFAULT_SOURCE",
+    "SessionHeader",
     "SessionInfo",
     "ShardError",
     "__version__",
@@ -31,8 +35,10 @@ __all__ = [
     "events_for_sid",
     "extract_session",
     "extract_shard",
+    "extract_shards",
     "find_shard_with_sid",
     "handle_session_ended",
+    "load_session",
     "parse_shard_line",
     "primitive_counts",
     "sessions",

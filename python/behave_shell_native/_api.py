@@ -96,6 +96,8 @@ def extract_session(
     sid: str,
     source: str = DEFAULT_SOURCE,
     evidence_ref: str | None = None,
+    start_epoch: float | None = None,
+    extended: bool = False,
 ) -> Iterator[Observation]:
     """Yield the BEHAVE-SHELL observations of one session, as the reference does.
 
@@ -103,10 +105,39 @@ def extract_session(
     surrogates allowed, as ``surrogateescape`` makes them) or ``bytes``.
     Events whose ``t`` is not finite are left out. The computation runs in
     Rust with the GIL released.
+
+    With ``extended=False`` (the default) the output is exactly the
+    reference's. With ``extended=True`` the five primitives of behave-shell
+    0.1.4 follow the 38 (the circadian ones need ``start_epoch``, the
+    session's start in Unix seconds, as its shard header gives it), and when
+    ``start_epoch`` is given every window is in epoch seconds.
     """
-    raw = _native.extract_events(events)
+    raw = _native.extract_events(events, start_epoch, extended)
     ref = evidence_ref or f"session:{sid}"
     yield from _observations(raw, source=source, evidence_ref=ref)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionHeader:
+    """What the shard's header line says about a session."""
+
+    timestamp: float | None
+    width: int | None
+    height: int | None
+    term: str | None
+
+
+def load_session(path: StrPath, sid: str) -> tuple[SessionHeader | None, list[EventTuple]]:
+    """The session's header (None when it has none) and its events.
+
+    The events are exactly ``events_for_sid``'s; ``header.timestamp`` is the
+    start time ``extract_session(..., start_epoch=)`` takes.
+
+    Raises:
+        ShardError: the path is missing, not a regular file, or unreadable.
+    """
+    header, events = _native.load_session(path, sid)
+    return (None if header is None else SessionHeader(**header)), events
 
 
 def build_context(
@@ -140,20 +171,55 @@ class _Context:
         return f"SessionContext(sid={self._fields.get('sid')!r})"
 
 
+def _shard_result(
+    rows: list[tuple[str, int, Any]], *, evidence_ref_prefix: str | None, source: str
+) -> list[tuple[str, list[Observation]]]:
+    out: list[tuple[str, list[Observation]]] = []
+    for sid, _count, raw in rows:
+        ref = f"{evidence_ref_prefix}{sid}" if evidence_ref_prefix is not None else f"session:{sid}"
+        out.append((sid, _observations(raw, source=source, evidence_ref=ref)))
+    return out
+
+
 def extract_shard(
     path: StrPath,
     *,
     sids: Sequence[str] | None = None,
     evidence_ref_prefix: str | None = None,
     source: str = DEFAULT_SOURCE,
+    threads: int | None = None,
+    extended: bool = False,
 ) -> list[tuple[str, list[Observation]]]:
-    """Observations of every (or the given) session of a shard, in first-appearance order.
+    """Observations of every (or the given) session of a shard.
 
-    ``evidence_ref_prefix`` + sid is each session's evidence_ref (default
-    ``session:{sid}``). Sessions are extracted in parallel with the GIL released.
+    Results follow the order of ``sids``, or the first appearance of each sid
+    in the shard. ``evidence_ref_prefix`` + sid is each session's
+    evidence_ref (default ``session:{sid}``). Sessions are read and
+    extracted in parallel on ``threads`` workers (default: one per core),
+    with the GIL released for the whole batch. ``extended`` as in
+    ``extract_session``, each session's start time read from its header.
+
+    Raises:
+        ShardError: the shard is missing, not a regular file, or unreadable.
     """
-    out: list[tuple[str, list[Observation]]] = []
-    for sid, _count, raw in _native.extract_shard(path, sids):
-        ref = f"{evidence_ref_prefix}{sid}" if evidence_ref_prefix is not None else f"session:{sid}"
-        out.append((sid, _observations(raw, source=source, evidence_ref=ref)))
-    return out
+    rows = _native.extract_shard(path, sids, threads, extended)
+    return _shard_result(rows, evidence_ref_prefix=evidence_ref_prefix, source=source)
+
+
+def extract_shards(
+    paths: Sequence[StrPath],
+    *,
+    evidence_ref_prefix: str | None = None,
+    source: str = DEFAULT_SOURCE,
+    threads: int | None = None,
+    extended: bool = False,
+) -> list[list[tuple[str, list[Observation]]]]:
+    """``extract_shard`` over many shards at once, one result list per shard, in order.
+
+    Raises:
+        ShardError: for the first unreadable shard in ``paths``.
+    """
+    return [
+        _shard_result(rows, evidence_ref_prefix=evidence_ref_prefix, source=source)
+        for rows in _native.extract_shards(paths, threads, extended)
+    ]

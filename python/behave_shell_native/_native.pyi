@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Iterable, Sequence
 
 StrPath = str | os.PathLike[str]
 Event = tuple[float, str, str]
-RawObservation = tuple[str, str, float]
-"""(primitive, value, confidence)."""
+RawObservation = tuple[str, str | list[float], float]
+"""(primitive, value, confidence); a list of floats only for the extended circadian primitives."""
 RawExtraction = tuple[float, float, list[RawObservation]]
 """(window start, window end, observations in emission order)."""
 
@@ -28,19 +28,62 @@ def find_shard_with_sid(transcripts_dir: StrPath, sid: str) -> str | None:
 def parse_shard_line(line: str | bytes) -> Event | None:
     """One shard line to an event, or None, with the reference's rules."""
 
-def extract_events(events: Iterable[tuple[float, str, str | bytes]]) -> RawExtraction:
-    """Run the extractor over events; the GIL is released while it computes."""
+def set_max_line(bytes: int) -> int:
+    """Set the longest line (in bytes, terminator excluded) the reader accepts, for the
+    whole process, and return the previous limit (default 1 MiB). Longer lines are
+    skipped without being held in memory; cached indexes are rebuilt under the new limit."""
 
-def extract_sid(path: StrPath, sid: str) -> tuple[int, RawExtraction]:
-    """Read one session from a shard and extract it: (event count, extraction)."""
+def reset_log_cache() -> None:
+    """Forget the logger levels cached on the Rust side (pyo3-log caches each
+    ``behave_shell_native.*`` logger's level at its first record), so that a logging
+    configuration changed since then takes effect."""
 
-def extract_sid_async(path: StrPath, sid: str) -> Awaitable[tuple[int, RawExtraction]]:
+def extract_events(
+    events: Iterable[tuple[float, str, str | bytes]],
+    start_epoch: float | None = None,
+    extended: bool = False,
+) -> RawExtraction:
+    """Run the extractor over events; the GIL is released while it computes.
+
+    With ``extended``, behave-shell 0.1.4's five primitives follow the 38 and,
+    when ``start_epoch`` is given, windows are epoch seconds.
+    """
+
+def extract_sid(path: StrPath, sid: str, extended: bool = False) -> tuple[int, RawExtraction]:
+    """Read one session from a shard and extract it: (event count, extraction).
+
+    With ``extended``, the start time comes from the session's header.
+    """
+
+def extract_sid_async(
+    path: StrPath, sid: str, extended: bool = False
+) -> Awaitable[tuple[int, RawExtraction]]:
     """``extract_sid`` off the event loop, awaitable from asyncio."""
+
+def load_session(path: StrPath, sid: str) -> tuple[dict[str, object] | None, list[Event]]:
+    """The session's first header (timestamp, width, height, term) or None, and its events."""
 
 def build_context(events: Iterable[tuple[float, str, str | bytes]]) -> dict[str, object]:
     """The session context's fields under the reference's names."""
 
 def extract_shard(
-    path: StrPath, sids: Sequence[str] | None = None
+    path: StrPath,
+    sids: Sequence[str] | None = None,
+    threads: int | None = None,
+    extended: bool = False,
 ) -> list[tuple[str, int, RawExtraction]]:
-    """(sid, event count, extraction) for every (or the given) session of a shard."""
+    """(sid, event count, extraction) for every (or the given) session of a shard.
+
+    Sessions are read and extracted in parallel with the GIL released, on
+    ``threads`` worker threads (None or 0: one per core). Results are in the
+    order of ``sids``, or of first appearance in the shard.
+    """
+
+def extract_shards(
+    paths: Sequence[StrPath], threads: int | None = None, extended: bool = False
+) -> list[list[tuple[str, int, RawExtraction]]]:
+    """``extract_shard`` for every session of each shard, grouped per shard in order.
+
+    One pool of workers serves all the shards' sessions. Raises ``ShardError``
+    for the first unreadable shard in ``paths``.
+    """

@@ -66,7 +66,13 @@ def _format_t(value: float | None) -> str:
 
 
 def _format_value(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and len(value) > 8:
+        # Histograms: their non-zero bins, so the table stays readable.
+        bins = ", ".join(f"{i}:{v:.3g}" for i, v in enumerate(value) if v)
+        return f"{len(value)} bins {{{bins}}}"
+    return json.dumps(value)
 
 
 def _write_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
@@ -114,7 +120,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if args.sid is not None and args.sid not in {s.sid for s in sessions(args.shard)}:
             print(f"error: sid {args.sid} not present in {args.shard}", file=sys.stderr)
             return EXIT_EMPTY
-        results = extract_shard(args.shard, sids=None if args.sid is None else [args.sid])
+        results = extract_shard(
+            args.shard, sids=None if args.sid is None else [args.sid], extended=args.extended
+        )
     except (ShardError, OSError) as exc:
         raise _fail_unreadable(args.shard, exc) from exc
 
@@ -217,17 +225,23 @@ class _Progress:
             print(f"replay: {self.done}/{self.total} sessions", file=sys.stderr, flush=True)
 
 
-async def _replay(shards: Sequence[Path], db_path: Path) -> list[ShardReport]:
-    from behave_shell_native import ShardError, sessions
+async def _replay(shards: Sequence[Path], db_path: Path, extended: bool) -> list[ShardReport]:
+    from behave_shell_native import ShardError, _native
     from behave_shell_native.handler import _build_evidence_ref, handle_session_ended
     from behave_shell_native.store import SqliteRepository
 
-    plan: list[tuple[Path, list[str]]] = []
-    for shard in shards:
-        try:
-            plan.append((shard, [info.sid for info in sessions(shard)]))
-        except (ShardError, OSError) as exc:
-            raise _fail_unreadable(str(shard), exc) from exc
+    # Every session of every shard is read and extracted at once, on all
+    # cores and off the event loop; the handler then persists each.
+    try:
+        extracted = await asyncio.to_thread(
+            _native.extract_shards, [str(s) for s in shards], None, extended
+        )
+    except (ShardError, OSError) as exc:
+        raise _fail_unreadable(", ".join(map(str, shards)), exc) from exc
+    plan: list[tuple[Path, dict[str, Any]]] = [
+        (shard, {sid: (count, raw) for sid, count, raw in rows})
+        for shard, rows in zip(shards, extracted, strict=True)
+    ]
 
     progress = _Progress(sum(len(sids) for _, sids in plan))
     reports: list[ShardReport] = []
@@ -235,7 +249,7 @@ async def _replay(shards: Sequence[Path], db_path: Path) -> list[ShardReport]:
         for shard, sids in plan:
             report = ShardReport(shard.name, sessions=len(sids))
             reports.append(report)
-            for sid in sids:
+            for sid, extraction in sids.items():
                 ip = synthetic_ip(sid)
                 await repo.add_attacker(ip)
                 payload = {
@@ -253,7 +267,9 @@ async def _replay(shards: Sequence[Path], db_path: Path) -> list[ShardReport]:
                     continue
 
                 try:
-                    persisted = await handle_session_ended(repo, payload)
+                    persisted = await handle_session_ended(
+                        repo, payload, extended=extended, extraction=extraction
+                    )
                 except sqlite3.IntegrityError as exc:
                     report.empty.append((sid, f"was refused by the database: {exc}"))
                     progress.step()
@@ -284,7 +300,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     shards = _collect_shards(args.inputs)
     db_path = Path(args.db)
     try:
-        reports = asyncio.run(_replay(shards, db_path))
+        reports = asyncio.run(_replay(shards, db_path, args.extended))
     except sqlite3.Error as exc:
         raise CliError(f"database {db_path}: {exc}") from exc
     except (ShardError, OSError) as exc:
@@ -337,6 +353,11 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("shard", metavar="SHARD", help="a day shard (sessions-*.jsonl)")
     extract.add_argument("--sid", help="only this session")
     extract.add_argument("--jsonl", action="store_true", help="print JSON Lines")
+    extract.add_argument(
+        "--extended",
+        action="store_true",
+        help="also emit behave-shell 0.1.4's five primitives, with epoch-second windows",
+    )
     extract.set_defaults(run=_cmd_extract)
 
     replay = commands.add_parser(
@@ -351,6 +372,11 @@ def _parser() -> argparse.ArgumentParser:
         "--db",
         default=DEFAULT_DB,
         help=f"SQLite database to write (default: ./{DEFAULT_DB}, reused across runs)",
+    )
+    replay.add_argument(
+        "--extended",
+        action="store_true",
+        help="also emit behave-shell 0.1.4's five primitives, with epoch-second windows",
     )
     replay.set_defaults(run=_cmd_replay)
     return parser

@@ -24,6 +24,13 @@ such a repository, set ``upsert_observation`` on it and count its awaits, so it
 must take the per-row path. A mock built with ``spec=`` reports the spec as its
 class and therefore takes the path the spec supports.
 
+Confinement: when an artifacts root is configured (the ``artifacts_root``
+argument, else the ``DECNET_ARTIFACTS_ROOT`` environment variable), a
+``shard_path`` that resolves outside it (after ``..`` and symlinks) is refused
+with a warning and the handler returns 0; the shard is then read through its
+resolved path. Unlike DECNET's own module, which defaults the root to
+``/var/lib/decnet/artifacts``, nothing is confined when neither is set.
+
 Like DECNET's, this module is allowed to raise (a repository error, a shard that
 exists but cannot be read): the worker wraps every call, logs and moves on.
 """
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -54,6 +62,9 @@ DECNET's thread-safe publisher has this shape. ``None`` disables publishing.
 """
 
 _REQUIRED_FIELDS: tuple[str, ...] = ("session_id", "decky_id", "service", "attacker_ip")
+
+ARTIFACTS_ROOT_ENV = "DECNET_ARTIFACTS_ROOT"
+"""The environment variable DECNET's artifact store reads its root from."""
 
 
 class Repository(Protocol):
@@ -82,6 +93,25 @@ def _build_evidence_ref(decky: str, service: str, shard_path: str, sid: str) -> 
     artifacts root moving.
     """
     return f"shard:{decky}/{service}/{Path(shard_path).name}#{sid}"
+
+
+def _confined(shard: str, artifacts_root: str | os.PathLike[str] | None) -> Path | None:
+    """The shard's resolved path, or None when it lies outside the artifacts root.
+
+    The root is ``artifacts_root``, else ``$DECNET_ARTIFACTS_ROOT``; with neither
+    set there is no confinement and the path is returned unresolved.
+    """
+    root = artifacts_root if artifacts_root is not None else os.environ.get(ARTIFACTS_ROOT_ENV)
+    if not root:
+        return Path(shard)
+
+    try:
+        resolved = Path(shard).resolve()
+        inside = resolved.is_relative_to(Path(root).resolve())
+    except (OSError, ValueError, RuntimeError):
+        # An embedded NUL (ValueError) or a symlink loop (RuntimeError): not a shard.
+        return None
+    return resolved if inside else None
 
 
 def _flatten_observation(obs: Observation, attacker_uuid: str) -> dict[str, Any]:
@@ -150,10 +180,28 @@ async def _persist(repo: Repository, rows: list[dict[str, Any]]) -> None:
         await repo.upsert_observation(row)
 
 
+RawSession = tuple[int, tuple[float, float, list[tuple[str, Any, float]]]]
+"""``(event count, (window start, window end, [(primitive, value, confidence)]))``."""
+
+EXTENDED_ENV = "DECNET_BEHAVE_EXTENDED"
+"""Environment switch for the extended output, so DECNET's worker can turn it
+on without a code change."""
+
+
+def _extended_enabled(explicit: bool | None) -> bool:
+    if explicit is not None:
+        return explicit
+    return os.environ.get(EXTENDED_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 async def handle_session_ended(
     repo: Repository,
     payload: dict[str, Any],
     publish: PublishFn | None = None,
+    *,
+    artifacts_root: str | os.PathLike[str] | None = None,
+    extended: bool | None = None,
+    extraction: RawSession | None = None,
 ) -> int:
     """Profile one ended session: read, extract, persist, then publish.
 
@@ -161,8 +209,21 @@ async def handle_session_ended(
     poll-fallback projection of it): ``session_id``, ``decky_id``, ``service``,
     ``attacker_ip`` and ``shard_path`` are used, anything else is ignored.
 
+    ``artifacts_root`` (default: ``$DECNET_ARTIFACTS_ROOT``, else none) confines
+    ``shard_path``: one that resolves outside it is refused with a warning.
+
+    ``extended`` (default: ``$DECNET_BEHAVE_EXTENDED`` set to 1/true/yes/on,
+    else off) adds behave-shell 0.1.4's five primitives and gives windows in
+    epoch seconds from the session header's start time; off, the output is
+    exactly the reference's.
+
+    ``extraction`` is this session's ``(event count, raw extraction)`` when the
+    caller already extracted it (``replay`` extracts whole shards in parallel
+    first); the shard is then not read again. Every other step is unchanged.
+
     Returns the number of observations persisted, and 0 on every skip path:
-    a required field missing, no ``shard_path``, the session already profiled,
+    a required field missing, no ``shard_path``, a ``shard_path`` outside the
+    artifacts root, the session already profiled,
     no attacker row for the IP yet, the shard not (or no longer) on disk, the
     session absent from the shard, or nothing extracted.
 
@@ -189,6 +250,14 @@ async def handle_session_ended(
     service = str(payload["service"])
     attacker_ip = str(payload["attacker_ip"])
     shard = str(shard_path)
+    confined = _confined(shard, artifacts_root)
+    if confined is None:
+        log.warning(
+            "behave_handler: refusing shard_path=%s outside the artifacts root sid=%s",
+            shard,
+            sid,
+        )
+        return 0
 
     evidence_ref = _build_evidence_ref(decky, service, shard, sid)
     if await repo.has_observations_for_evidence(evidence_ref):
@@ -200,7 +269,7 @@ async def handle_session_ended(
         log.info("behave_handler: no Attacker row for ip=%s yet; deferring", attacker_ip)
         return 0
 
-    if not Path(shard).is_file():
+    if not confined.is_file():
         log.info(
             "behave_handler: shard not on disk yet path=%s sid=%s; deferring",
             shard,
@@ -209,11 +278,13 @@ async def handle_session_ended(
         return 0
 
     try:
-        event_count, raw = await _native.extract_sid_async(shard, sid)
+        if extraction is None:
+            extraction = await _native.extract_sid_async(confined, sid, _extended_enabled(extended))
+        event_count, raw = extraction
     except (_native.ShardError, OSError):
         # The shard can be rotated or removed between the check above and the
         # read; that is the same "not on disk" situation, not a failure.
-        if Path(shard).is_file():
+        if confined.is_file():
             raise
         log.info(
             "behave_handler: shard vanished before it was read path=%s sid=%s; deferring",

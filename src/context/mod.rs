@@ -8,6 +8,8 @@ pub mod input;
 pub mod output;
 pub mod span;
 
+use std::cell::OnceCell;
+
 use crate::event::{Channel, Event};
 use crate::thresholds::PASTE_MIN_CHARS_PER_EVENT;
 pub use input::{Command, Corrections, PasteBurst, TypedText};
@@ -44,6 +46,9 @@ pub struct SessionContext<'a> {
     pub intra_command_iats: Vec<Vec<f64>>,
     pub prompt_lines: Vec<PromptLine>,
     pub typed: TypedText,
+    /// Memo of the median typing-burst CV: two motor primitives need it,
+    /// and it costs an exact standard deviation per burst.
+    pub(crate) burst_cv_median: OnceCell<Option<f64>>,
 }
 
 impl<'a> SessionContext<'a> {

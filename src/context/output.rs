@@ -12,7 +12,9 @@
 //! are fed event after event to do the same.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 use crate::pychar;
 use crate::text::Text;
@@ -50,25 +52,72 @@ fn skeleton_byte(u: u32) -> u8 {
     }
 }
 
+/// Class bit of a skeleton byte that Python's `str.isspace` accepts.
+const SPACE_CLASS: u8 = 1;
+/// Class bit of a skeleton byte that Python's `re` `\w` matches.
+const WORD_CLASS: u8 = 2;
+
+/// The class bits of every skeleton byte. The prompt test asks these of
+/// every output byte, so they are one table lookup rather than calls into
+/// [`pychar`]; the tests check the table against it.
+static CLASSES: [u8; 256] = skeleton_classes();
+
+const fn skeleton_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < table.len() {
+        // `pychar::is_space` and `pychar::is_word` below 0x80.
+        let space = matches!(b, 0x09..=0x0D | 0x1C..=0x20) || b == SPACE as usize;
+        let word =
+            matches!(b, 0x30..=0x39 | 0x41..=0x5A | 0x5F | 0x61..=0x7A) || b == WORD as usize;
+        table[b] = (space as u8 * SPACE_CLASS) | (word as u8 * WORD_CLASS);
+        b += 1;
+    }
+    table
+}
+
+fn class(b: u8) -> u8 {
+    CLASSES.get(usize::from(b)).copied().unwrap_or(0)
+}
+
 /// Python `str.isspace` on a skeleton byte.
 pub fn is_space(b: u8) -> bool {
-    b == SPACE || (b < 0x80 && pychar::is_space(u32::from(b)))
+    class(b) & SPACE_CLASS != 0
 }
 
 /// Python `re`'s `\w` on a skeleton byte.
 fn is_word(b: u8) -> bool {
-    b == WORD || (b < 0x80 && pychar::is_word(u32::from(b)))
+    class(b) & WORD_CLASS != 0
+}
+
+/// What the user@host test counts as part of a name: `[\w.-]`.
+fn is_wordish(b: u8) -> bool {
+    is_word(b) || b == b'.' || b == b'-'
 }
 
 /// Where stripped output goes.
 pub trait Sink {
     /// One code point (as a skeleton byte) that survived stripping.
     fn put(&mut self, b: u8);
+
+    /// A run of code points that survived stripping: the same as [`put`]
+    /// for each in turn, which is what the default does.
+    ///
+    /// [`put`]: Sink::put
+    fn put_run(&mut self, run: &[u8]) {
+        for &b in run {
+            self.put(b);
+        }
+    }
 }
 
 impl Sink for Vec<u8> {
     fn put(&mut self, b: u8) {
         self.push(b);
+    }
+
+    fn put_run(&mut self, run: &[u8]) {
+        self.extend_from_slice(run);
     }
 }
 
@@ -108,9 +157,33 @@ impl Default for AnsiStripper {
 
 impl AnsiStripper {
     /// Feeds a run of skeleton bytes.
+    ///
+    /// Plain text passes to the sink as whole runs up to the next ESC, and
+    /// an OSC body is skipped up to the next BEL or ESC; only escape
+    /// sequences themselves are stepped through byte by byte.
     pub fn feed(&mut self, bytes: &[u8], sink: &mut impl Sink) {
-        for &b in bytes {
+        let mut rest = bytes;
+        loop {
+            match self.state {
+                AnsiState::Text => {
+                    let end = memchr::memchr(ESC, rest).unwrap_or(rest.len());
+                    let (run, after) = rest.split_at_checked(end).unwrap_or((rest, &[]));
+                    if !run.is_empty() {
+                        sink.put_run(run);
+                    }
+                    rest = after;
+                }
+                AnsiState::Osc => {
+                    let end = memchr::memchr2(BEL, ESC, rest).unwrap_or(rest.len());
+                    rest = rest.get(end..).unwrap_or_default();
+                }
+                _ => {}
+            }
+            let Some((&b, after)) = rest.split_first() else {
+                break;
+            };
             self.step(b, sink);
+            rest = after;
         }
     }
 
@@ -203,24 +276,87 @@ const ERROR_PATTERNS: [&[u8]; 6] = [
 const LONGEST_PATTERN: usize = 34;
 
 /// Streaming search for any error fingerprint.
-#[derive(Default)]
+///
+/// Only the last [`LONGEST_PATTERN`] bytes can end a match, so they are kept
+/// in a fixed buffer twice that size, slid down when it fills: no allocation
+/// per window.
 struct ErrorMatcher {
-    tail: Vec<u8>,
+    tail: [u8; 2 * LONGEST_PATTERN],
+    len: usize,
     found: bool,
 }
 
+impl Default for ErrorMatcher {
+    fn default() -> Self {
+        ErrorMatcher {
+            tail: [0; 2 * LONGEST_PATTERN],
+            len: 0,
+            found: false,
+        }
+    }
+}
+
+/// The fingerprints as prebuilt searchers, for long runs of output.
+static ERROR_FINDERS: LazyLock<[memmem::Finder<'static>; 6]> =
+    LazyLock::new(|| ERROR_PATTERNS.map(memmem::Finder::new));
+
 impl ErrorMatcher {
+    /// Feeds a run: byte by byte when short; otherwise the seam with what
+    /// came before, then the run itself, are searched with [`ERROR_FINDERS`].
+    fn put_run(&mut self, run: &[u8]) {
+        const SEAM: usize = LONGEST_PATTERN - 1;
+        if self.found {
+            return;
+        }
+        let (Some(head), Some(last)) = (run.get(..SEAM), run.len().checked_sub(SEAM)) else {
+            for &b in run {
+                self.put(b);
+            }
+            return;
+        };
+        // A match across the seam starts in the last SEAM bytes seen and
+        // ends in the first SEAM bytes of the run. One lying wholly in what
+        // was seen would have been found already.
+        let seen = self.tail.get(..self.len).unwrap_or_default();
+        let before = seen
+            .get(seen.len().saturating_sub(SEAM)..)
+            .unwrap_or_default();
+        let mut buf = [0u8; 2 * SEAM];
+        let joined = before.len() + SEAM;
+        if let Some(dst) = buf.get_mut(..before.len()) {
+            dst.copy_from_slice(before);
+        }
+        if let Some(dst) = buf.get_mut(before.len()..joined) {
+            dst.copy_from_slice(head);
+        }
+        let seam = buf.get(..joined).unwrap_or_default();
+        self.found = ERROR_FINDERS
+            .iter()
+            .any(|f| f.find(seam).is_some() || f.find(run).is_some());
+
+        // Keep the run's last SEAM bytes for the next seam.
+        if let (Some(dst), Some(src)) = (self.tail.get_mut(..SEAM), run.get(last..)) {
+            dst.copy_from_slice(src);
+            self.len = SEAM;
+        }
+    }
+
     fn put(&mut self, b: u8) {
         if self.found {
             return;
         }
-        if self.tail.len() >= 4 * LONGEST_PATTERN {
-            self.tail.drain(..self.tail.len() - LONGEST_PATTERN);
+        if self.len == self.tail.len() {
+            self.tail.copy_within(LONGEST_PATTERN.., 0);
+            self.len = LONGEST_PATTERN;
         }
-        self.tail.push(b);
+        if let Some(slot) = self.tail.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+        let tail = self.tail.get(..self.len).unwrap_or_default();
         self.found = ERROR_PATTERNS
             .iter()
-            .any(|p| p.last() == Some(&b) && self.tail.ends_with(p));
+            .any(|p| p.last() == Some(&b) && tail.ends_with(p));
     }
 }
 
@@ -245,13 +381,33 @@ impl PromptLine {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum PsPrefix {
+    #[default]
     Leading,
     P,
     Ps,
     Matched,
     Failed,
+}
+
+impl PsPrefix {
+    /// The state after byte `b` (`space`: whether it is whitespace).
+    /// `Matched` and `Failed` never change again.
+    fn step(self, b: u8, space: bool) -> Self {
+        match (self, b) {
+            (PsPrefix::Leading, b'P') => PsPrefix::P,
+            (PsPrefix::Leading, _) if space => PsPrefix::Leading,
+            (PsPrefix::P, b'S') => PsPrefix::Ps,
+            (PsPrefix::Ps, _) if space => PsPrefix::Matched,
+            (PsPrefix::Matched, _) => PsPrefix::Matched,
+            _ => PsPrefix::Failed,
+        }
+    }
+
+    fn is_final(self) -> bool {
+        matches!(self, PsPrefix::Matched | PsPrefix::Failed)
+    }
 }
 
 /// The prompt test of the reference over one output line, fed byte by byte.
@@ -261,7 +417,18 @@ enum PsPrefix {
 /// `user@host` (`[\w.-]+@[\w.-]+`), a leading `PS ` (`^\s*PS\s`), or a drive
 /// (`[A-Za-z]:[\\/]`). None of the shape tokens contains whitespace, so they
 /// can be searched in the whole line rather than the right-stripped one.
+#[derive(Default)]
 struct LineScan {
+    shape: LineShape,
+    /// The last code points up to the last non-space one.
+    tail: Ring,
+    /// Spaces seen since the last non-space code point.
+    spaces: Ring,
+}
+
+/// What [`LineScan`] knows about the line so far, apart from its buffers.
+#[derive(Clone, Copy, Default)]
+struct LineShape {
     any_text: bool,
     last_text: u8,
     after_last_text: Option<u8>,
@@ -272,91 +439,239 @@ struct LineScan {
     prev1: u8,
     drive: bool,
     ps: PsPrefix,
-    /// The last code points up to the last non-space one.
-    tail: VecDeque<u8>,
-    /// Spaces seen since the last non-space code point.
-    spaces: VecDeque<u8>,
-}
-
-impl Default for LineScan {
-    fn default() -> Self {
-        LineScan {
-            any_text: false,
-            last_text: 0,
-            after_last_text: None,
-            prev_wordish: false,
-            at_open: false,
-            user_at_host: false,
-            prev2: 0,
-            prev1: 0,
-            drive: false,
-            ps: PsPrefix::Leading,
-            tail: VecDeque::new(),
-            spaces: VecDeque::new(),
-        }
-    }
 }
 
 impl LineScan {
+    /// Starts the next line, keeping the buffers (rebuilding the whole
+    /// value would rewrite both of them at every newline).
+    fn reset(&mut self) {
+        self.shape = LineShape::default();
+        self.tail.clear();
+        self.spaces.clear();
+    }
+
     fn put(&mut self, b: u8) {
         let space = is_space(b);
-        let wordish = is_word(b) || b == b'.' || b == b'-';
+        let wordish = is_wordish(b);
+        let shape = &mut self.shape;
 
-        if self.at_open && wordish {
-            self.user_at_host = true;
+        if shape.at_open && wordish {
+            shape.user_at_host = true;
         }
-        self.at_open = b == b'@' && self.prev_wordish;
-        self.prev_wordish = wordish;
+        shape.at_open = b == b'@' && shape.prev_wordish;
+        shape.prev_wordish = wordish;
 
-        if (b == b'\\' || b == b'/') && self.prev1 == b':' && self.prev2.is_ascii_alphabetic() {
-            self.drive = true;
+        if (b == b'\\' || b == b'/') && shape.prev1 == b':' && shape.prev2.is_ascii_alphabetic() {
+            shape.drive = true;
         }
-        self.prev2 = self.prev1;
-        self.prev1 = b;
+        shape.prev2 = shape.prev1;
+        shape.prev1 = b;
 
-        self.ps = match (self.ps, b) {
-            (PsPrefix::Leading, b'P') => PsPrefix::P,
-            (PsPrefix::Leading, _) if space => PsPrefix::Leading,
-            (PsPrefix::P, b'S') => PsPrefix::Ps,
-            (PsPrefix::Ps, _) if space => PsPrefix::Matched,
-            (PsPrefix::Matched, _) => PsPrefix::Matched,
-            _ => PsPrefix::Failed,
-        };
+        shape.ps = shape.ps.step(b, space);
 
         if space {
-            if self.any_text {
-                if self.after_last_text.is_none() {
-                    self.after_last_text = Some(b);
+            if shape.any_text {
+                if shape.after_last_text.is_none() {
+                    shape.after_last_text = Some(b);
                 }
-                push_capped(&mut self.spaces, b);
+                self.spaces.push(b);
             }
         } else {
-            for s in self.spaces.drain(..) {
-                push_capped(&mut self.tail, s);
+            self.tail.extend(&self.spaces);
+            self.spaces.clear();
+            self.tail.push(b);
+            shape.any_text = true;
+            shape.last_text = b;
+            shape.after_last_text = None;
+        }
+    }
+
+    /// Feeds a run holding no newline: the same as [`LineScan::put`] for
+    /// each byte, but each test looks only where it can change. Output
+    /// lines are long and prompts rare, so this is where most output bytes
+    /// go.
+    fn put_run(&mut self, run: &[u8]) {
+        let (Some(&last), Some(&first)) = (run.last(), run.first()) else {
+            return;
+        };
+        if run.len() < 4 {
+            for &b in run {
+                self.put(b);
             }
-            push_capped(&mut self.tail, b);
-            self.any_text = true;
-            self.last_text = b;
-            self.after_last_text = None;
+            return;
+        }
+        let before = |i: usize, back: usize, carried: u8| {
+            i.checked_sub(back)
+                .and_then(|j| run.get(j))
+                .copied()
+                .unwrap_or(carried)
+        };
+        let shape = &mut self.shape;
+
+        // The `PS ` prefix is settled by the line's first few bytes.
+        for &b in run {
+            if shape.ps.is_final() {
+                break;
+            }
+            shape.ps = shape.ps.step(b, is_space(b));
+        }
+
+        // user@host: a name byte right after an '@' that follows a name byte.
+        if !shape.user_at_host {
+            shape.user_at_host = (shape.at_open && is_wordish(first))
+                || memchr::memchr_iter(b'@', run).any(|i| {
+                    let opened = match i.checked_sub(1).and_then(|j| run.get(j)) {
+                        Some(&p) => is_wordish(p),
+                        None => shape.prev_wordish,
+                    };
+                    opened && run.get(i + 1).is_some_and(|&n| is_wordish(n))
+                });
+        }
+        let penultimate_wordish = match run.len().checked_sub(2).and_then(|j| run.get(j)) {
+            Some(&p) => is_wordish(p),
+            None => shape.prev_wordish,
+        };
+        shape.at_open = last == b'@' && penultimate_wordish;
+        shape.prev_wordish = is_wordish(last);
+
+        // A drive: a letter, ':', then '\' or '/'.
+        if !shape.drive {
+            let (prev1, prev2) = (shape.prev1, shape.prev2);
+            shape.drive = memchr::memchr2_iter(b'\\', b'/', run).any(|i| {
+                let p1 = before(i, 1, prev1);
+                let p2 = if i == 1 { prev1 } else { before(i, 2, prev2) };
+                p1 == b':' && p2.is_ascii_alphabetic()
+            });
+        }
+        shape.prev2 = before(run.len(), 2, shape.prev1);
+        shape.prev1 = last;
+
+        // The text so far ends at the run's last non-space byte, if any.
+        match run.iter().rposition(|&b| !is_space(b)) {
+            Some(end) => {
+                // Before any text, leading spaces are not kept.
+                let start = if shape.any_text {
+                    0
+                } else {
+                    run.iter().position(|&b| !is_space(b)).unwrap_or(end)
+                };
+                let text = run.get(start..=end).unwrap_or_default();
+                if text.len() >= PROMPT_LINE_MAX_CHARS {
+                    self.tail.clear();
+                } else {
+                    self.tail.extend(&self.spaces);
+                }
+                self.tail.extend_slice(text);
+                let trailing = run.get(end + 1..).unwrap_or_default();
+                self.spaces.clear();
+                self.spaces.extend_slice(trailing);
+                shape.any_text = true;
+                shape.last_text = run.get(end).copied().unwrap_or(last);
+                shape.after_last_text = trailing.first().copied();
+            }
+            None => {
+                if shape.any_text {
+                    shape.after_last_text.get_or_insert(first);
+                    self.spaces.extend_slice(run);
+                }
+            }
         }
     }
 
     /// The line's prompt character, if the line is a prompt.
     fn prompt_suffix(&self) -> Option<u8> {
-        if !self.any_text || !matches!(self.last_text, b'$' | b'#' | b'%' | b'>') {
+        let shape = &self.shape;
+        if !shape.any_text || !matches!(shape.last_text, b'$' | b'#' | b'%' | b'>') {
             return None;
         }
-        let spaced = self.after_last_text == Some(b' ');
-        let shaped = self.user_at_host || self.drive || self.ps == PsPrefix::Matched;
-        (spaced || shaped).then_some(self.last_text)
+        let spaced = shape.after_last_text == Some(b' ');
+        let shaped = shape.user_at_host || shape.drive || shape.ps == PsPrefix::Matched;
+        (spaced || shaped).then_some(shape.last_text)
     }
 }
 
-fn push_capped(buf: &mut VecDeque<u8>, b: u8) {
-    if buf.len() == PROMPT_LINE_MAX_CHARS {
-        buf.pop_front();
+/// The last [`PROMPT_LINE_MAX_CHARS`] bytes pushed, in a fixed buffer: the
+/// line scan runs per byte of output, where a growing deque per line cost
+/// an allocation or more per line.
+struct Ring {
+    buf: [u8; PROMPT_LINE_MAX_CHARS],
+    /// Index of the oldest byte.
+    start: usize,
+    len: usize,
+}
+
+impl Default for Ring {
+    fn default() -> Self {
+        Ring {
+            buf: [0; PROMPT_LINE_MAX_CHARS],
+            start: 0,
+            len: 0,
+        }
     }
-    buf.push_back(b);
+}
+
+impl Ring {
+    fn clear(&mut self) {
+        self.start = 0;
+        self.len = 0;
+    }
+
+    /// Appends `b`, dropping the oldest byte when full.
+    fn push(&mut self, b: u8) {
+        let at = (self.start + self.len) % PROMPT_LINE_MAX_CHARS;
+        if let Some(slot) = self.buf.get_mut(at) {
+            *slot = b;
+        }
+        if self.len == PROMPT_LINE_MAX_CHARS {
+            self.start = (self.start + 1) % PROMPT_LINE_MAX_CHARS;
+        } else {
+            self.len += 1;
+        }
+    }
+
+    /// Appends every byte of `other`, oldest first.
+    fn extend(&mut self, other: &Ring) {
+        let (older, newer) = other.halves();
+        self.extend_slice(older);
+        self.extend_slice(newer);
+    }
+
+    /// Appends `bytes` in order, as many [`Ring::push`]es would.
+    fn extend_slice(&mut self, bytes: &[u8]) {
+        const CAP: usize = PROMPT_LINE_MAX_CHARS;
+        // Only the last CAP bytes can survive.
+        let bytes = bytes
+            .get(bytes.len().saturating_sub(CAP)..)
+            .unwrap_or_default();
+        let at = (self.start + self.len) % CAP;
+        let (to_end, wrapped) = bytes.split_at(bytes.len().min(CAP - at));
+        if let Some(dst) = self.buf.get_mut(at..at + to_end.len()) {
+            dst.copy_from_slice(to_end);
+        }
+        if let Some(dst) = self.buf.get_mut(..wrapped.len()) {
+            dst.copy_from_slice(wrapped);
+        }
+        let total = self.len + bytes.len();
+        if total > CAP {
+            self.start = (self.start + total - CAP) % CAP;
+            self.len = CAP;
+        } else {
+            self.len = total;
+        }
+    }
+
+    /// The contents as two runs, oldest first.
+    fn halves(&self) -> (&[u8], &[u8]) {
+        let first = (PROMPT_LINE_MAX_CHARS - self.start).min(self.len);
+        let older = self.buf.get(self.start..self.start + first);
+        let newer = self.buf.get(..self.len - first);
+        (older.unwrap_or_default(), newer.unwrap_or_default())
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        let (older, newer) = self.halves();
+        [older, newer].concat()
+    }
 }
 
 /// What the reference learns from one command's output window.
@@ -397,14 +712,26 @@ impl Sink for WindowSink {
             self.line.put(b);
         }
     }
+
+    fn put_run(&mut self, run: &[u8]) {
+        self.errors.put_run(run);
+        let mut rest = run;
+        while let Some(newline) = memchr::memchr(b'\n', rest) {
+            let (line, after) = rest.split_at_checked(newline).unwrap_or((rest, &[]));
+            self.line.put_run(line);
+            self.end_line();
+            rest = after.get(1..).unwrap_or_default();
+        }
+        self.line.put_run(rest);
+    }
 }
 
 impl WindowSink {
     fn end_line(&mut self) {
-        let line = std::mem::take(&mut self.line);
-        if let Some(suffix) = line.prompt_suffix() {
-            self.prompts.push((suffix, line.tail.into_iter().collect()));
+        if let Some(suffix) = self.line.prompt_suffix() {
+            self.prompts.push((suffix, self.line.tail.to_vec()));
         }
+        self.line.reset();
     }
 }
 
@@ -519,5 +846,140 @@ mod tests {
         let r = report(&[b"\x1b[0m\xe9", "é".as_bytes()]);
         // 4 + 1 (raw byte) + 1 (one code point).
         assert_eq!(r.output_chars, 6);
+    }
+
+    #[test]
+    fn class_table_agrees_with_pychar() {
+        for b in 0..=255u8 {
+            let unit = u32::from(b);
+            let space = b == SPACE || (b < 0x80 && pychar::is_space(unit));
+            let word = b == WORD || (b < 0x80 && pychar::is_word(unit));
+            assert_eq!((is_space(b), is_word(b)), (space, word), "byte {b:#04x}");
+        }
+    }
+
+    /// Splitmix64, for the run-versus-byte comparison below.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            ((z ^ (z >> 31)) % n as u64) as usize
+        }
+    }
+
+    /// A stream rich in what the scanners look for: escapes, prompt shapes,
+    /// fingerprints, long lines and long runs of spaces.
+    fn tricky_stream(rng: &mut Rng) -> Vec<u8> {
+        const PIECES: [&[u8]; 24] = [
+            b"root@box:~# ",
+            b"user@host>",
+            b"PS C:\\Users\\x> ",
+            b"  PS\tfoo>",
+            b"d:/x",
+            b"a@",
+            b"@b",
+            b"bash: x: command not found\r\n",
+            b"No such file or directory",
+            b"ls: cannot ",
+            b"\x1b[01;32m",
+            b"\x1b[0m",
+            b"\x1b]0;title\x07",
+            b"\x1b]2;t\x1b\\",
+            b"\x1b[12\x01",
+            b"\x1bM",
+            b"\x1b",
+            b"\r\n",
+            b"\n",
+            b"$ ",
+            b"% ",
+            b"\x81\x82\x80",
+            b"total 28  drwx------ .",
+            b"     \t ",
+        ];
+        // Half the streams hold no fingerprint, only its halves.
+        let fingerprints = rng.below(2) == 0;
+        let mut out = Vec::new();
+        for _ in 0..rng.below(60) {
+            match rng.below(12) {
+                0 => out.extend(std::iter::repeat_n(b' ', 200 + rng.below(200))),
+                1 => out.extend(std::iter::repeat_n(b'x', 200 + rng.below(200))),
+                // Any skeleton byte (ASCII or a class byte), so that the
+                // stream is its own skeleton.
+                2 => {
+                    for _ in 0..rng.below(8) {
+                        out.push(rng.below(usize::from(WORD) + 1) as u8);
+                    }
+                }
+                _ => {
+                    let piece = PIECES[rng.below(PIECES.len())];
+                    let whole = ERROR_PATTERNS
+                        .iter()
+                        .any(|p| piece.windows(p.len()).any(|w| w == *p));
+                    if fingerprints || !whole {
+                        out.extend_from_slice(piece);
+                    } else {
+                        out.extend_from_slice(piece.get(..piece.len() / 2).unwrap_or_default());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Forwards single bytes only, so the sink's per-byte path is used.
+    struct PerByte<'s>(&'s mut WindowSink);
+
+    impl Sink for PerByte<'_> {
+        fn put(&mut self, b: u8) {
+            self.0.put(b);
+        }
+    }
+
+    #[test]
+    fn runs_scan_exactly_as_single_bytes() {
+        let mut rng = Rng(0x5CA9);
+        let mut errored = [0; 2];
+        for _ in 0..2000 {
+            let stream = tricky_stream(&mut rng);
+            let mut chunks = Vec::new();
+            let mut rest = stream.as_slice();
+            while !rest.is_empty() {
+                let (chunk, after) = rest.split_at(rest.len().min(1 + rng.below(120)));
+                chunks.push(chunk);
+                rest = after;
+            }
+
+            // Reference: every byte stepped through both state machines.
+            let mut stripper = AnsiStripper::default();
+            let mut sink = WindowSink::default();
+            let mut stripped = Vec::new();
+            let mut strip_only = AnsiStripper::default();
+            for &b in &stream {
+                stripper.step(b, &mut PerByte(&mut sink));
+                strip_only.step(b, &mut stripped);
+            }
+            stripper.finish(&mut PerByte(&mut sink));
+            strip_only.finish(&mut stripped);
+            sink.end_line();
+
+            // The window scan's own path, given the skeleton bytes directly
+            // (class bytes on their own are not valid UTF-8 payloads).
+            let mut fast = WindowScan::default();
+            for chunk in &chunks {
+                fast.stripper.feed(chunk, &mut fast.sink);
+            }
+            fast.stripper.finish(&mut fast.sink);
+            fast.sink.end_line();
+            assert_eq!(fast.sink.errors.found, sink.errors.found, "{stream:?}");
+            errored[usize::from(sink.errors.found)] += 1;
+            assert_eq!(fast.sink.prompts, sink.prompts, "{stream:?}");
+            assert_eq!(strip(&stream), stripped, "{stream:?}");
+        }
+        // Both outcomes of the fingerprint search were exercised.
+        assert!(errored.iter().all(|&n| n > 200), "{errored:?}");
     }
 }

@@ -10,6 +10,7 @@ use crate::context::output::{AnsiStripper, is_space, skeleton};
 use crate::context::{PromptLine, SessionContext};
 use crate::observation::{Observation, Value};
 use crate::pychar;
+use crate::text::Text;
 use crate::thresholds::*;
 
 /// The shell a prompt line suggests.
@@ -75,6 +76,13 @@ pub fn terminal_multiplexer(ctx: &SessionContext<'_>) -> Option<Observation> {
     }
     let (mut tmux, mut screen) = (false, false);
     for ev in &ctx.output_events {
+        // Every marker starts with ESC, and a skeleton keeps ASCII bytes
+        // where they are: without an ESC there is nothing to find.
+        if let Text::Bytes(bytes) = &ev.data
+            && memchr::memchr(0x1B, bytes).is_none()
+        {
+            continue;
+        }
         let skel = skeleton(&ev.data);
         tmux = tmux
             || TMUX_MARKERS

@@ -6,6 +6,7 @@
 mod cognitive;
 mod emotional_valence;
 mod environmental;
+pub mod extended;
 mod motor;
 mod operational;
 mod temporal;
@@ -62,4 +63,14 @@ pub const FEATURES: [Feature; 38] = [
 /// Runs every primitive over the context, in emission order.
 pub fn extract_all(ctx: &SessionContext<'_>) -> Vec<Observation> {
     FEATURES.iter().filter_map(|f| f(ctx)).collect()
+}
+
+/// The 38 primitives, then the five of behave-shell 0.1.4: the circadian
+/// histograms and quiet span (which need the session's start time), and the
+/// line-editing mode.
+pub fn extract_extended(ctx: &SessionContext<'_>, start_epoch: Option<f64>) -> Vec<Observation> {
+    let mut out = extract_all(ctx);
+    out.extend(extended::circadian(ctx, start_epoch));
+    out.extend(extended::editing_mode(ctx));
+    out
 }

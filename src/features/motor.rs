@@ -55,12 +55,14 @@ pub fn paste_burst_rate(ctx: &SessionContext<'_>) -> Option<Observation> {
 
 /// Median population CV over the typing bursts with a positive mean.
 fn median_burst_cv(ctx: &SessionContext<'_>) -> Option<f64> {
-    let cvs: Vec<f64> = ctx
-        .typing_bursts
-        .iter()
-        .filter_map(|b| burst_cv(b))
-        .collect();
-    (!cvs.is_empty()).then(|| stats::median(&cvs))
+    *ctx.burst_cv_median.get_or_init(|| {
+        let cvs: Vec<f64> = ctx
+            .typing_bursts
+            .iter()
+            .filter_map(|b| burst_cv(b))
+            .collect();
+        (!cvs.is_empty()).then(|| stats::median(&cvs))
+    })
 }
 
 /// `motor.keystroke_cadence`: median burst CV, with a sub-human floor for
@@ -96,14 +98,53 @@ fn flight_bucket(seconds: f64) -> usize {
         .unwrap_or(DIGRAPH_FLIGHT_BUCKETS_S.len())
 }
 
+/// Flight times per digraph, digraphs in first-seen order (only to make the
+/// token walk deterministic: the SimHash does not depend on order).
+#[derive(Default)]
+struct Flights {
+    keys: Vec<[Unit; 2]>,
+    samples: Vec<Vec<f64>>,
+    /// Slot + 1 of each ASCII digraph (0: not seen), indexed `a * 128 + b`:
+    /// nearly every keystroke is ASCII, and this spares it a hash lookup.
+    ascii: Vec<u32>,
+    /// Slots of the other digraphs.
+    other: HashMap<[Unit; 2], usize>,
+}
+
+impl Flights {
+    fn push(&mut self, key: [Unit; 2], dt: f64) {
+        let next = self.keys.len();
+        let slot = match key {
+            [a @ 0..0x80, b @ 0..0x80] => {
+                if self.ascii.is_empty() {
+                    self.ascii = vec![0; 0x80 * 0x80];
+                }
+                match self.ascii.get_mut((a * 0x80 + b) as usize) {
+                    Some(&mut stored) if stored != 0 => stored as usize - 1,
+                    Some(entry) => {
+                        *entry = u32::try_from(next + 1).unwrap_or(u32::MAX);
+                        next
+                    }
+                    None => next,
+                }
+            }
+            _ => *self.other.entry(key).or_insert(next),
+        };
+        if slot == next {
+            self.keys.push(key);
+            self.samples.push(Vec::new());
+        }
+        if let Some(samples) = self.samples.get_mut(slot) {
+            samples.push(dt);
+        }
+    }
+}
+
 /// `motor.digraph_simhash`: SimHash of (digraph, median flight bucket)
 /// tokens weighted by sample count, over consecutive single-character input
 /// events at most a think pause apart.
 pub fn digraph_simhash(ctx: &SessionContext<'_>) -> Option<Observation> {
-    // Insertion order is kept only to make the token walk deterministic; the
-    // SimHash itself does not depend on order.
-    let mut flights: HashMap<[Unit; 2], Vec<f64>> = HashMap::new();
-    let mut order: Vec<[Unit; 2]> = Vec::new();
+    let mut flights = Flights::default();
     let mut prev: Option<(f64, Unit)> = None;
     for ev in &ctx.input_events {
         let mut units = ev.data.units();
@@ -114,36 +155,30 @@ pub fn digraph_simhash(ctx: &SessionContext<'_>) -> Option<Observation> {
         if let Some((prev_t, prev_c)) = prev {
             let dt = ev.t - prev_t;
             if 0.0 < dt && dt <= IKI_THINK_MAX_S {
-                let key = [prev_c, c];
-                flights
-                    .entry(key)
-                    .or_insert_with(|| {
-                        order.push(key);
-                        Vec::new()
-                    })
-                    .push(dt);
+                flights.push([prev_c, c], dt);
             }
         }
         prev = Some((ev.t, c));
     }
 
-    let total: usize = flights.values().map(Vec::len).sum();
-    if flights.len() < MIN_DIGRAPHS_FOR_SIMHASH || total < MIN_DIGRAPH_SAMPLES {
+    let total: usize = flights.samples.iter().map(Vec::len).sum();
+    if flights.keys.len() < MIN_DIGRAPHS_FOR_SIMHASH || total < MIN_DIGRAPH_SAMPLES {
         return None;
     }
-    let tokens: Vec<(Vec<Unit>, i64)> = order
+    let tokens: Vec<(Vec<Unit>, i64)> = flights
+        .keys
         .iter()
-        .filter_map(|key| {
-            let dts = flights.get(key)?;
+        .zip(&flights.samples)
+        .map(|(key, dts)| {
             let bucket = flight_bucket(stats::median(dts));
             let mut token = key.to_vec();
             token.push(u32::from(b':'));
             token.extend(bucket.to_string().bytes().map(u32::from));
-            Some((token, i64::try_from(dts.len()).unwrap_or(i64::MAX)))
+            (token, i64::try_from(dts.len()).unwrap_or(i64::MAX))
         })
         .collect();
     let hash = simhash::simhash64(tokens.iter().map(|(t, w)| (t.as_slice(), *w)));
-    let confidence = (0.40 + 0.05 * flights.len() as f64).min(0.95);
+    let confidence = (0.40 + 0.05 * flights.keys.len() as f64).min(0.95);
     Some(Observation {
         primitive: "motor.digraph_simhash",
         value: Value::Computed(format!("{hash:016x}")),

@@ -5,9 +5,9 @@
 //! A lone surrogate from a `\u` escape (kept as code points in
 //! [`Text::Wide`]) goes through UTF-32 with `surrogatepass`.
 
-use pyo3::exceptions::PyOverflowError;
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 
 use crate::event::{Channel, Event};
 use crate::text::{Text, Unit};
@@ -60,8 +60,7 @@ pub fn events_from_py(events: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
     let mut out = Vec::new();
     for item in events.try_iter()? {
         let item = item?;
-        let (t, kind, data): (Bound<'_, PyAny>, Bound<'_, PyAny>, Bound<'_, PyAny>) =
-            item.extract()?;
+        let [t, kind, data] = unpack3(&item)?;
         let t = match t.extract::<f64>() {
             Ok(t) => t,
             Err(e) if e.is_instance_of::<PyOverflowError>(t.py()) => continue,
@@ -79,6 +78,28 @@ pub fn events_from_py(events: &Bound<'_, PyAny>) -> PyResult<Vec<Event>> {
         });
     }
     Ok(out)
+}
+
+/// `t, kind, data = item`, as the reference unpacks each event: a tuple or
+/// any other iterable of exactly three (a JSON-loaded list, say).
+fn unpack3<'py>(item: &Bound<'py, PyAny>) -> PyResult<[Bound<'py, PyAny>; 3]> {
+    if let Ok(tuple) = item.cast::<PyTuple>()
+        && tuple.len() == 3
+    {
+        let (t, kind, data) = tuple.extract()?;
+        return Ok([t, kind, data]);
+    }
+    let mut parts = item.try_iter()?;
+    let mut next = || parts.next().transpose();
+    match (next()?, next()?, next()?, next()?) {
+        (.., Some(_)) => Err(PyValueError::new_err(
+            "too many values to unpack (expected 3)",
+        )),
+        (Some(t), Some(kind), Some(data), None) => Ok([t, kind, data]),
+        _ => Err(PyValueError::new_err(
+            "not enough values to unpack (expected 3)",
+        )),
+    }
 }
 
 /// An event as the reference's `(t, kind, data)` tuple.

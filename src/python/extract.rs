@@ -8,55 +8,92 @@ use pyo3::types::{PyDict, PyList};
 
 use super::convert::{event_to_py, events_from_py, text_to_py, units_from_py};
 use crate::context::SessionContext;
-use crate::event::Event;
-use crate::extract::{Extraction, extract};
+use crate::extract::{Extraction, Options, extract_with};
+use crate::observation::Value;
 use crate::shard;
 
+/// An observation's value as Python sees it: a `str` or a list of floats.
+#[derive(IntoPyObject)]
+enum RawValue {
+    Text(String),
+    Numbers(Vec<f64>),
+}
+
 /// `(window start, window end, [(primitive, value, confidence), ...])`.
-type RawExtraction = (f64, f64, Vec<(&'static str, String, f64)>);
+type RawExtraction = (f64, f64, Vec<(&'static str, RawValue, f64)>);
 
 fn raw(extraction: Extraction) -> RawExtraction {
     let items = extraction
         .observations
         .into_iter()
-        .map(|o| (o.primitive, o.value.as_str().to_owned(), o.confidence))
+        .map(|o| {
+            let value = match o.value {
+                Value::Label(s) => RawValue::Text(s.to_owned()),
+                Value::Computed(s) => RawValue::Text(s),
+                Value::Numbers(v) => RawValue::Numbers(v),
+            };
+            (o.primitive, value, o.confidence)
+        })
         .collect();
     (extraction.window.start, extraction.window.end, items)
 }
 
 /// Run the extractor over `(t, kind, data)` events.
 #[pyfunction]
-fn extract_events(py: Python<'_>, events: &Bound<'_, PyAny>) -> PyResult<RawExtraction> {
+#[pyo3(signature = (events, start_epoch=None, extended=false))]
+fn extract_events(
+    py: Python<'_>,
+    events: &Bound<'_, PyAny>,
+    start_epoch: Option<f64>,
+    extended: bool,
+) -> PyResult<RawExtraction> {
     let events = events_from_py(events)?;
-    Ok(py.detach(|| raw(extract(&events))))
+    let options = Options {
+        extended,
+        start_epoch,
+    };
+    Ok(py.detach(|| raw(extract_with(&events, options))))
 }
 
-fn read_and_extract(path: &Path, sid: &[u32]) -> Result<(usize, RawExtraction), shard::ShardError> {
-    let events: Vec<Event> = shard::events_for_sid(path, sid)?;
-    Ok((events.len(), raw(extract(&events))))
+fn read_and_extract(
+    path: &Path,
+    sid: &[u32],
+    extended: bool,
+) -> Result<(usize, RawExtraction), shard::ShardError> {
+    let (header, events) = shard::load_session(path, sid)?;
+    let options = Options {
+        extended,
+        start_epoch: header.and_then(|h| h.timestamp),
+    };
+    Ok((events.len(), raw(extract_with(&events, options))))
 }
 
 /// Read one session from a shard and extract it.
 #[pyfunction]
+#[pyo3(signature = (path, sid, extended=false))]
 fn extract_sid(
     py: Python<'_>,
     path: PathBuf,
     sid: &Bound<'_, PyAny>,
+    extended: bool,
 ) -> PyResult<(usize, RawExtraction)> {
     let sid = units_from_py(sid)?;
-    Ok(py.detach(|| read_and_extract(&path, &sid))?)
+    Ok(py.detach(|| read_and_extract(&path, &sid, extended))?)
 }
 
 /// `extract_sid` on a worker thread, as an awaitable for asyncio.
 #[pyfunction]
+#[pyo3(signature = (path, sid, extended=false))]
 fn extract_sid_async<'py>(
     py: Python<'py>,
     path: PathBuf,
     sid: &Bound<'py, PyAny>,
+    extended: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let sid = units_from_py(sid)?;
     pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        let joined = tokio::task::spawn_blocking(move || read_and_extract(&path, &sid)).await;
+        let joined =
+            tokio::task::spawn_blocking(move || read_and_extract(&path, &sid, extended)).await;
         match joined {
             Ok(result) => Ok(result?),
             Err(e) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
@@ -66,24 +103,82 @@ fn extract_sid_async<'py>(
     })
 }
 
-/// Every (or the given) session of a shard: `(sid, event count, extraction)`.
+/// A session's header fields (or None) and its events, as Python objects.
+type PySession<'py> = (Option<Bound<'py, PyDict>>, Vec<Bound<'py, PyAny>>);
+
+/// The session's header fields (or None without a header) and its events.
 #[pyfunction]
-#[pyo3(signature = (path, sids=None))]
-fn extract_shard<'py>(
+fn load_session<'py>(
     py: Python<'py>,
     path: PathBuf,
-    sids: Option<Vec<Bound<'py, PyAny>>>,
-) -> PyResult<Vec<(Bound<'py, PyAny>, usize, RawExtraction)>> {
-    let wanted: Option<Vec<Vec<u32>>> = sids
-        .map(|list| list.iter().map(units_from_py).collect())
+    sid: &Bound<'py, PyAny>,
+) -> PyResult<PySession<'py>> {
+    let sid = units_from_py(sid)?;
+    let (header, events) = py.detach(|| shard::load_session(&path, &sid))?;
+    let header = header
+        .map(|h| -> PyResult<Bound<'py, PyDict>> {
+            let d = PyDict::new(py);
+            d.set_item("timestamp", h.timestamp)?;
+            d.set_item("width", h.width)?;
+            d.set_item("height", h.height)?;
+            d.set_item("term", h.term)?;
+            Ok(d)
+        })
         .transpose()?;
-    let results = py.detach(|| shard::extract_shard(&path, wanted.as_deref()))?;
+    let events = events
+        .iter()
+        .map(|ev| event_to_py(py, ev))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((header, events))
+}
+
+/// `(sid, event count, extraction)` per session, as Python objects.
+type PySessions<'py> = Vec<(Bound<'py, PyAny>, usize, RawExtraction)>;
+
+fn sessions_to_py<'py>(
+    py: Python<'py>,
+    results: Vec<crate::batch::SessionResult>,
+) -> PyResult<PySessions<'py>> {
     results
         .into_iter()
         .map(|(sid, count, extraction)| {
             let sid = text_to_py(py, &crate::text::Text::from_units(&sid))?;
             Ok((sid, count, raw(extraction)))
         })
+        .collect()
+}
+
+/// Every (or the given) session of a shard: `(sid, event count, extraction)`.
+#[pyfunction]
+#[pyo3(signature = (path, sids=None, threads=None, extended=false))]
+fn extract_shard<'py>(
+    py: Python<'py>,
+    path: PathBuf,
+    sids: Option<Vec<Bound<'py, PyAny>>>,
+    threads: Option<usize>,
+    extended: bool,
+) -> PyResult<PySessions<'py>> {
+    let wanted: Option<Vec<Vec<u32>>> = sids
+        .map(|list| list.iter().map(units_from_py).collect())
+        .transpose()?;
+    let results =
+        py.detach(|| crate::batch::extract_shard(&path, wanted.as_deref(), threads, extended))?;
+    sessions_to_py(py, results)
+}
+
+/// `extract_shard` over many shards, results grouped per shard in order.
+#[pyfunction]
+#[pyo3(signature = (paths, threads=None, extended=false))]
+fn extract_shards<'py>(
+    py: Python<'py>,
+    paths: Vec<PathBuf>,
+    threads: Option<usize>,
+    extended: bool,
+) -> PyResult<Vec<PySessions<'py>>> {
+    let results = py.detach(|| crate::batch::extract_shards(&paths, threads, extended))?;
+    results
+        .into_iter()
+        .map(|per_shard| sessions_to_py(py, per_shard))
         .collect()
 }
 
@@ -176,6 +271,8 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract_sid, m)?)?;
     m.add_function(wrap_pyfunction!(extract_sid_async, m)?)?;
     m.add_function(wrap_pyfunction!(extract_shard, m)?)?;
+    m.add_function(wrap_pyfunction!(extract_shards, m)?)?;
     m.add_function(wrap_pyfunction!(build_context, m)?)?;
+    m.add_function(wrap_pyfunction!(load_session, m)?)?;
     Ok(())
 }

@@ -78,11 +78,18 @@ fn parse_shard_line<'py>(
     event.map(|e| event_to_py(py, &e)).transpose()
 }
 
+/// Sets the process-wide line limit in bytes and returns the previous one.
+#[pyfunction]
+fn set_max_line(bytes: usize) -> usize {
+    shard::index::set_max_line(bytes)
+}
+
 /// Adds the shard functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(events_for_sid, m)?)?;
     m.add_function(wrap_pyfunction!(sessions, m)?)?;
     m.add_function(wrap_pyfunction!(find_shard_with_sid, m)?)?;
     m.add_function(wrap_pyfunction!(parse_shard_line, m)?)?;
+    m.add_function(wrap_pyfunction!(set_max_line, m)?)?;
     Ok(())
 }

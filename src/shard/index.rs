@@ -16,12 +16,29 @@ use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 /// Lines longer than this many bytes (terminator excluded) are skipped
 /// unread. The recorder chunks payloads at 975 bytes, so real lines are a
 /// few kilobytes at most.
 pub const MAX_LINE: usize = 1 << 20;
+
+/// The line limit in force; see [`set_max_line`].
+static LINE_LIMIT: AtomicUsize = AtomicUsize::new(MAX_LINE);
+
+/// The line limit in force: [`MAX_LINE`] unless [`set_max_line`] changed it.
+pub fn max_line() -> usize {
+    LINE_LIMIT.load(Ordering::Relaxed)
+}
+
+/// Sets the line limit for the whole process (clamped to `1..=u32::MAX`)
+/// and returns the previous one. Cached indexes built under another limit
+/// are rebuilt on their next use.
+pub fn set_max_line(bytes: usize) -> usize {
+    let bytes = bytes.clamp(1, u32::MAX as usize);
+    LINE_LIMIT.swap(bytes, Ordering::Relaxed)
+}
 
 /// How many shard indexes the process keeps.
 const CACHE_CAPACITY: usize = 64;
@@ -40,8 +57,17 @@ pub struct Span {
     /// Byte offset of the line's first byte.
     pub offset: u64,
 
-    /// Length in bytes, at most [`MAX_LINE`].
+    /// Length in bytes, at most [`max_line`].
     pub len: u32,
+}
+
+/// A line just indexed, before it joins its sid's list: a [`Span`] with
+/// the slot in what would be the tuple's padding, so the log of a 100 MB
+/// shard's lines takes 16 bytes a line, not 24.
+struct Fresh {
+    offset: u64,
+    len: u32,
+    slot: u32,
 }
 
 /// A multiply-rotate hasher over 8-byte words. Sids are chosen by whoever
@@ -112,9 +138,19 @@ pub(crate) struct SidTable {
     by_uuid: FastMap<UuidKey>,
     by_bytes: FastMap<Vec<u8>>,
     by_units: FastMap<Vec<Unit>>,
-    /// Slot of the previous line's sid: lines of one session come in runs.
-    last: Option<usize>,
+    /// Recently seen recorder sids, direct-mapped by a hash of their first
+    /// word, each with its slot; empty until the first use. Only sids that
+    /// passed [`fast_sid`]'s checks go in, so a hit needs no checking.
+    /// Concurrent sessions are few and their lines come in runs, so this
+    /// spares most lines the hex check and the hash-map probe.
+    recent: Vec<(UuidKey, usize)>,
 }
+
+/// Entries of [`SidTable::recent`]; a power of two.
+const RECENT: usize = 64;
+
+/// Marks an empty [`SidTable::recent`] entry: no slot is that large.
+const NO_SLOT: usize = usize::MAX;
 
 impl SidTable {
     pub(crate) fn sid(&self, slot: usize) -> Option<&Text> {
@@ -126,25 +162,44 @@ impl SidTable {
             Some(uuid) => self.by_uuid.get(&uuid),
             None => self.by_bytes.get(sid),
         };
-        let slot = match found {
+        match found {
             Some(&slot) => slot,
             None => self.push(Text::Bytes(sid.to_vec())),
-        };
-        self.last = Some(slot);
-        slot
+        }
+    }
+
+    /// Where `key` sits in [`SidTable::recent`].
+    fn recent_at(key: &UuidKey) -> usize {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let top = key[0].wrapping_mul(K) >> (64 - RECENT.trailing_zeros());
+        usize::try_from(top).unwrap_or(0)
+    }
+
+    /// The slot of a sid [`SidTable::remember`] was given, if still there.
+    fn recent_slot(&self, key: &UuidKey) -> Option<usize> {
+        let (held, slot) = self.recent.get(Self::recent_at(key))?;
+        // Word by word: a whole-array `==` becomes a `bcmp` call.
+        let same = held.iter().zip(key).all(|(a, b)| a == b);
+        (same && *slot != NO_SLOT).then_some(*slot)
+    }
+
+    /// Caches a checked recorder sid's slot.
+    fn remember(&mut self, key: UuidKey, slot: usize) {
+        if self.recent.is_empty() {
+            self.recent = vec![([0; 5], NO_SLOT); RECENT];
+        }
+        if let Some(entry) = self.recent.get_mut(Self::recent_at(&key)) {
+            *entry = (key, slot);
+        }
     }
 
     pub(crate) fn slot_text(&mut self, sid: Text) -> usize {
         match sid {
             Text::Bytes(b) => self.slot_bytes(&b),
-            Text::Wide(units) => {
-                let slot = match self.by_units.get(&units) {
-                    Some(&slot) => slot,
-                    None => self.push(Text::Wide(units)),
-                };
-                self.last = Some(slot);
-                slot
-            }
+            Text::Wide(units) => match self.by_units.get(&units) {
+                Some(&slot) => slot,
+                None => self.push(Text::Wide(units)),
+            },
         }
     }
 
@@ -186,6 +241,9 @@ pub struct ShardIndex {
     guard: Vec<u8>,
 
     sids: SidTable,
+
+    /// The line limit the index was built under.
+    max_line: usize,
 }
 
 impl ShardIndex {
@@ -195,7 +253,10 @@ impl ShardIndex {
     ///
     /// An I/O error from a read.
     pub fn build(file: &File, size: u64) -> std::io::Result<ShardIndex> {
-        let mut index = ShardIndex::default();
+        let mut index = ShardIndex {
+            max_line: max_line(),
+            ..ShardIndex::default()
+        };
         index.extend(file, size)?;
         Ok(index)
     }
@@ -228,31 +289,35 @@ impl ShardIndex {
         // sids afterwards, with each sid's list grown once: pushing straight
         // into thousands of growing lists cost 40% of the indexing time.
         let sids = &mut self.sids;
-        let mut fresh: Vec<(u32, Span)> = Vec::new();
+        let mut fresh: Vec<Fresh> = Vec::new();
         let end = stream_lines(
             file,
             self.indexed_end,
             size,
-            MAX_LINE,
+            self.max_line,
             |offset, line| {
-                if let Some(entry) = index_line(sids, offset, line) {
-                    fresh.push(entry);
+                if let Some((slot, span)) = index_line(sids, offset, line) {
+                    fresh.push(Fresh {
+                        offset: span.offset,
+                        len: span.len,
+                        slot,
+                    });
                 }
             },
             |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
         )?;
         let mut counts = vec![0usize; sids.spans.len()];
-        for &(slot, _) in &fresh {
-            if let Some(c) = counts.get_mut(slot as usize) {
+        for entry in &fresh {
+            if let Some(c) = counts.get_mut(entry.slot as usize) {
                 *c += 1;
             }
         }
         for (spans, &extra) in sids.spans.iter_mut().zip(&counts) {
             spans.reserve(extra);
         }
-        for (slot, span) in fresh {
+        for Fresh { offset, len, slot } in fresh {
             if let Some(spans) = sids.spans.get_mut(slot as usize) {
-                spans.push(span);
+                spans.push(Span { offset, len });
             }
         }
         self.indexed_end = end.tail_offset;
@@ -267,7 +332,11 @@ impl ShardIndex {
     /// indexed: same inode, not shorter, and the bytes before the indexed
     /// end unchanged.
     fn still_valid(&self, file: &File, meta: &Metadata) -> bool {
-        if self.dev != meta.dev() || self.ino != meta.ino() || meta.len() < self.indexed_end {
+        if self.dev != meta.dev()
+            || self.ino != meta.ino()
+            || meta.len() < self.indexed_end
+            || self.max_line != max_line()
+        {
             return false;
         }
         let mut now = vec![0u8; self.guard.len()];
@@ -281,28 +350,46 @@ impl ShardIndex {
 /// follow. Any later key that unescapes to `sid` ends in `id"`, `9d"`
 /// (`\u0069d`) or `64"` (`\u0064`); if no quote in the rest of the line is
 /// preceded by one of those, the first key is the only `sid`. Otherwise the
-/// caller falls back to a full parse.
+/// caller falls back to a full parse. ([`index_line`] runs the same steps
+/// with [`SidTable::recent`] in between.)
+#[cfg(test)]
 fn fast_sid(line: &[u8]) -> Option<&[u8]> {
-    const PREFIX: &[u8] = b"{\"sid\":\"";
-    const SID_LEN: usize = 36;
-    let rest = line.strip_prefix(PREFIX)?;
-    let sid = rest.get(..SID_LEN)?;
-    if rest.get(SID_LEN) != Some(&b'"')
-        || !sid
-            .iter()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
-    {
-        return None;
-    }
+    let sid = leading_sid(line)?;
+    (sid_chars_ok(sid) && no_later_sid(line)).then_some(sid)
+}
+
+const FAST_PREFIX: &[u8] = b"{\"sid\":\"";
+const FAST_SID_LEN: usize = 36;
+
+/// The 36 bytes between `{"sid":"` and the next quote, unchecked.
+fn leading_sid(line: &[u8]) -> Option<&[u8]> {
+    let rest = line.strip_prefix(FAST_PREFIX)?;
+    let sid = rest.get(..FAST_SID_LEN)?;
+    (rest.get(FAST_SID_LEN) == Some(&b'"')).then_some(sid)
+}
+
+/// Lower-case hex and dashes: no escape can hide in the sid.
+fn sid_chars_ok(sid: &[u8]) -> bool {
+    sid.iter()
+        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
+}
+
+/// True when no quote after the leading sid is preceded by `id`, `9d` or
+/// `64`; `line` must have passed [`leading_sid`].
+fn no_later_sid(line: &[u8]) -> bool {
     // Three shifted views of the rest of the line, folded without early
     // exit so the compiler vectorises the scan.
-    let after = PREFIX.len() + SID_LEN + 1;
-    let n = line.len().checked_sub(after)?;
-    let (first, second, third) = (
-        line.get(after - 2..after - 2 + n)?,
-        line.get(after - 1..after - 1 + n)?,
-        line.get(after..)?,
-    );
+    let after = FAST_PREFIX.len() + FAST_SID_LEN + 1;
+    let Some(n) = line.len().checked_sub(after) else {
+        return false;
+    };
+    let (Some(first), Some(second), Some(third)) = (
+        line.get(after - 2..after - 2 + n),
+        line.get(after - 1..after - 1 + n),
+        line.get(after..),
+    ) else {
+        return false;
+    };
     let may_hold_sid = first
         .iter()
         .zip(second)
@@ -311,7 +398,7 @@ fn fast_sid(line: &[u8]) -> Option<&[u8]> {
             acc | ((z == b'"')
                 & (((y == b'd') & ((x == b'i') | (x == b'9'))) | ((y == b'4') & (x == b'6'))))
         });
-    if may_hold_sid { None } else { Some(sid) }
+    !may_hold_sid
 }
 
 /// The slot of a line's sid and the line's span, or `None` for a line
@@ -322,15 +409,34 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8]) -> Option<(u32, Spa
     }
     let len = u32::try_from(line.len()).ok()?;
     let span = Span { offset, len };
-    let slot = if let Some(sid) = fast_sid(line) {
-        sids.slot_bytes(sid)
+    let fast = leading_sid(line)
+        .filter(|_| no_later_sid(line))
+        .and_then(|sid| Some((sid, uuid_key(sid)?)));
+    let cached = fast.and_then(|(_, key)| sids.recent_slot(&key));
+    let slot = if let Some(slot) = cached {
+        slot
+    } else if let Some((sid, key)) = fast.filter(|(sid, key)| {
+        // A sid's first line must be valid JSON, as `sessions` counts it:
+        // a garbage line must not make a session appear.
+        sid_chars_ok(sid) && (sids.by_uuid.contains_key(key) || parse_record(line).is_ok())
+    }) {
+        let slot = sids.slot_bytes(sid);
+        sids.remember(key, slot);
+        slot
     } else {
-        let rec = parse_record(line).ok()?;
+        let rec = match parse_record(line) {
+            Ok(rec) => rec,
+            Err(reason) => {
+                log::debug!("shard line at byte {offset} skipped: {reason}");
+                return None;
+            }
+        };
         if let Some(raw) = rec.sid_raw() {
             sids.slot_bytes(raw)
         } else if let Sid::Str(text) = rec.sid() {
             sids.slot_text(text)
         } else {
+            log::debug!("shard line at byte {offset} skipped: no string sid");
             return None;
         }
     };
@@ -429,6 +535,7 @@ pub(crate) fn with_index<R>(
         *index = ShardIndex {
             dev: shard.meta.dev(),
             ino: shard.meta.ino(),
+            max_line: max_line(),
             ..ShardIndex::default()
         };
     }

@@ -11,22 +11,26 @@
 //! * a `t` that is NaN, infinite or an integer too large for a float skips
 //!   the line (the reference yields NaN statistics or raises);
 //! * any nesting depth is accepted (the reference raises `RecursionError`);
-//! * a line longer than [`index::MAX_LINE`] bytes is skipped unread;
+//! * a line longer than [`index::max_line`] bytes (default
+//!   [`index::MAX_LINE`]) is skipped unread;
 //! * the unterminated last line is used only when it is a complete JSON
 //!   object, so a line the recorder is still writing never yields an event.
 
 pub mod decode;
 pub mod error;
+pub mod header;
 pub mod index;
 pub mod scan;
 
 pub use decode::{DecodedLine, Record, Sid, SkipReason, decode_line, parse_record};
 pub use error::{FileKind, ShardError};
+pub use header::SessionHeader;
 
 use crate::event::{Channel, Event};
 use crate::text::{Text, Unit};
 use decode::canonical_text;
-use index::{MAX_LINE, Span, open_shard, with_index};
+use index::{Span, max_line, open_shard, with_index};
+use std::fs::File;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
@@ -55,8 +59,10 @@ pub struct SessionSummary {
 /// Reads coalesce spans closer than this into one read.
 const MAX_GAP: u64 = 64 << 10;
 
-/// Upper bound on one coalesced read.
-const MAX_READ: u64 = 8 << 20;
+/// Upper bound on one coalesced read (a longer line is read alone). Small
+/// enough that a worker per core holds little; big enough that the
+/// read calls cost nothing next to decoding.
+const MAX_READ: u64 = 1 << 20;
 
 /// The events of one session, in file order, exactly as the reference's
 /// `_events_for_sid` returns them (with the documented departures). `sid`
@@ -67,39 +73,65 @@ const MAX_READ: u64 = 8 << 20;
 /// [`ShardError`] when the shard is missing, not a regular file or
 /// unreadable.
 pub fn events_for_sid(path: &Path, sid: &[Unit]) -> Result<Vec<Event>> {
-    let mut all = read_sessions(path, Some(&[canonical_text(sid)]))?;
-    Ok(all.pop().map(|(_, events)| events).unwrap_or_default())
+    Ok(plan_canonical(path, Some(&[canonical_text(sid)]))?.read(0))
 }
 
-/// Reads and extracts every session of a shard (in first-appearance order
-/// of the index) or the given ones: `(sid, event count, extraction)`.
+/// The session's first header line (`None` when it has none) and its
+/// events, as [`events_for_sid`] reads them.
+///
+/// # Errors
+///
+/// As [`events_for_sid`].
+pub fn load_session(path: &Path, sid: &[Unit]) -> Result<(Option<SessionHeader>, Vec<Event>)> {
+    Ok(plan_canonical(path, Some(&[canonical_text(sid)]))?.read_session(0))
+}
+
+/// [`crate::batch::extract_shard`] on all cores, kept for callers of the
+/// old place.
+///
+/// # Errors
+///
+/// As [`crate::batch::extract_shard`].
+pub fn extract_shard(
+    path: &Path,
+    sids: Option<&[Vec<Unit>]>,
+) -> Result<Vec<(Vec<Unit>, usize, crate::extract::Extraction)>> {
+    crate::batch::extract_shard(path, sids, None, false)
+}
+
+/// What to read for some sessions of one shard, fixed by one index refresh
+/// and one read of the tail: each session's line spans, the open file, and
+/// the tail line if it is a complete object. [`ReadPlan::read`] takes
+/// `&self` and does positioned reads only, so sessions can be read from
+/// many threads at once.
+#[derive(Debug)]
+pub struct ReadPlan {
+    path: PathBuf,
+    file: File,
+    sessions: Vec<(Text, Vec<Span>)>,
+
+    /// The unterminated last line and its offset, when it parses.
+    tail: Option<(u64, Vec<u8>)>,
+}
+
+/// The read plan for the given sids (Python code points, in that order),
+/// or for every sid of the shard in first-appearance order.
 ///
 /// # Errors
 ///
 /// [`ShardError`] when the shard is missing, not a regular file or
 /// unreadable.
-pub fn extract_shard(
-    path: &Path,
-    sids: Option<&[Vec<Unit>]>,
-) -> Result<Vec<(Vec<Unit>, usize, crate::extract::Extraction)>> {
+pub fn plan(path: &Path, sids: Option<&[Vec<Unit>]>) -> Result<ReadPlan> {
     let wanted: Option<Vec<Text>> =
         sids.map(|list| list.iter().map(|s| canonical_text(s)).collect());
-    let sessions = read_sessions(path, wanted.as_deref())?;
-    Ok(sessions
-        .into_iter()
-        .map(|(sid, events)| {
-            let extraction = crate::extract::extract(&events);
-            (sid.units().collect(), events.len(), extraction)
-        })
-        .collect())
+    plan_canonical(path, wanted.as_deref())
 }
 
-/// Events of the wanted sids (canonical), or of every indexed sid, with one
-/// index refresh and one read of the tail.
-fn read_sessions(path: &Path, wanted: Option<&[Text]>) -> Result<Vec<(Text, Vec<Event>)>> {
-    let (file, plan, tail) = with_index(path, |index, shard| {
+/// [`plan`] for canonical sids.
+fn plan_canonical(path: &Path, wanted: Option<&[Text]>) -> Result<ReadPlan> {
+    let (file, mut sessions, tail) = with_index(path, |index, shard| {
         let sids = wanted.map_or_else(|| index.sids().to_vec(), <[Text]>::to_vec);
-        let plan: Vec<(Text, Vec<Span>)> = sids
+        let sessions: Vec<(Text, Vec<Span>)> = sids
             .into_iter()
             .map(|sid| {
                 let spans = index.spans(&sid).to_vec();
@@ -108,38 +140,101 @@ fn read_sessions(path: &Path, wanted: Option<&[Text]>) -> Result<Vec<(Text, Vec<
             .collect();
         (
             shard.file.try_clone(),
-            plan,
+            sessions,
             (index.indexed_end(), shard.meta.len()),
         )
     })?;
     let file = file.map_err(|e| ShardError::from_io(path, e))?;
-    let tail_line = read_tail(&file, path, tail.0, tail.1);
-    let tail_ok = match &tail_line {
-        Some(line) if parse_record(line).is_err() => {
+    let tail = read_tail(&file, path, tail.0, tail.1).and_then(|line| {
+        if parse_record(&line).is_ok() {
+            Some((tail.0, line))
+        } else {
             log::debug!(
                 "shard tail at byte {} skipped: {}",
                 tail.0,
                 SkipReason::TornTail
             );
-            false
+            None
         }
-        Some(_) => true,
-        None => false,
-    };
+    });
+    // The tail is never indexed: a sid seen only there is missing from an
+    // every-session plan until it is added here.
+    if wanted.is_none()
+        && let Some(Ok(rec)) = tail.as_ref().map(|(_, line)| parse_record(line))
+        && let Sid::Str(sid) = rec.sid()
+        && !sessions.iter().any(|(known, _)| *known == sid)
+    {
+        sessions.push((sid, Vec::new()));
+    }
+    Ok(ReadPlan {
+        path: path.to_path_buf(),
+        file,
+        sessions,
+        tail,
+    })
+}
 
-    let mut out = Vec::with_capacity(plan.len());
-    for (sid, spans) in plan {
-        let mut events = Vec::new();
-        let mut take = |offset: u64, line: &[u8]| match accept(line, &sid) {
-            Ok(event) => events.push(event),
-            Err(reason) => log::debug!("shard line at byte {offset} skipped: {reason}"),
+impl ReadPlan {
+    /// How many sessions the plan holds.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// True when the plan holds no session.
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+
+    /// The canonical sid of session `i`.
+    pub fn sid(&self, i: usize) -> Option<&Text> {
+        self.sessions.get(i).map(|(sid, _)| sid)
+    }
+
+    /// Bytes of the shard session `i`'s indexed lines take up (its tail
+    /// line not counted): a cost estimate for scheduling.
+    pub fn session_bytes(&self, i: usize) -> u64 {
+        self.sessions.get(i).map_or(0, |(_, spans)| {
+            spans.iter().map(|span| u64::from(span.len)).sum()
+        })
+    }
+
+    /// The events of session `i` in file order (none when `i` is out of
+    /// range). Only the session's own lines are read, with positioned
+    /// reads of nearby lines coalesced; a file that shrank since the plan
+    /// was made yields what is still there.
+    pub fn read(&self, i: usize) -> Vec<Event> {
+        self.read_session(i).1
+    }
+
+    /// Session `i`'s first header (if it has one) and its events, as
+    /// [`ReadPlan::read`] reads them.
+    pub fn read_session(&self, i: usize) -> (Option<SessionHeader>, Vec<Event>) {
+        let Some((sid, spans)) = self.sessions.get(i) else {
+            return (None, Vec::new());
         };
-        for group in coalesce(&spans) {
+        let mut events = Vec::with_capacity(spans.len());
+        let mut header = None;
+        let mut take = |offset: u64, line: &[u8]| match accept(line, sid) {
+            Ok(event) => events.push(event),
+            Err(reason) => {
+                if reason == SkipReason::Header && header.is_none() {
+                    header = parse_record(line)
+                        .ok()
+                        .and_then(|rec| rec.hdr_json().map(SessionHeader::parse));
+                }
+                log::debug!("shard line at byte {offset} skipped: {reason}");
+            }
+        };
+        // One buffer for every group: a group is at most `MAX_READ` bytes
+        // unless a single line is longer.
+        let mut buf = Vec::new();
+        for group in coalesce(spans) {
             let (start, end) = (group.first_offset, group.end);
-            let mut buf = vec![0u8; usize::try_from(end - start).unwrap_or(0)];
-            if let Err(e) = file.read_exact_at(&mut buf, start) {
+            buf.clear();
+            buf.resize(usize::try_from(end - start).unwrap_or(0), 0);
+            if let Err(e) = self.file.read_exact_at(&mut buf, start) {
                 // The file shrank under us: what is gone is not there to read.
-                log::debug!("shard {} changed while reading: {e}", path.display());
+                log::debug!("shard {} changed while reading: {e}", self.path.display());
                 break;
             }
             for span in group.spans {
@@ -149,17 +244,16 @@ fn read_sessions(path: &Path, wanted: Option<&[Text]>) -> Result<Vec<(Text, Vec<
                 }
             }
         }
-        if tail_ok && let Some(line) = &tail_line {
+        if let Some((offset, line)) = &self.tail {
             // The tail is the last line of the file, so it comes last.
             if let Ok(rec) = parse_record(line)
-                && rec.sid_is(&sid)
+                && rec.sid_is(sid)
             {
-                take(tail.0, line);
+                take(*offset, line);
             }
         }
-        out.push((sid, events));
+        (header, events)
     }
-    Ok(out)
 }
 
 /// The reference's per-line filter: the sid matches, no header, an event.
@@ -212,7 +306,7 @@ fn read_tail(file: &std::fs::File, path: &Path, start: u64, end: u64) -> Option<
     if len == 0 {
         return None;
     }
-    if len > MAX_LINE {
+    if len > max_line() {
         log::warn!(
             "shard {} tail at byte {start} is {len} bytes long; skipped",
             path.display()
@@ -273,7 +367,7 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
         &shard.file,
         0,
         size,
-        MAX_LINE,
+        max_line(),
         |_, line| tally(line),
         |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
     )

@@ -86,6 +86,8 @@ pub fn stream_lines(
     mut on_oversize: impl FnMut(u64, u64),
 ) -> io::Result<StreamEnd> {
     let cap = CHUNK.max(max_line.saturating_mul(2).saturating_add(1 << 16));
+    // No bigger than the range: a small refresh must not zero megabytes.
+    let cap = cap.min(usize::try_from(end.saturating_sub(start)).unwrap_or(usize::MAX));
     let mut buf = vec![0u8; cap];
     // `buf[..filled]` holds unscanned bytes; `buf_base` is the file offset
     // of `buf[0]`.

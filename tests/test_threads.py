@@ -1,0 +1,113 @@
+"""The shard-index cache under 16 reader threads while a writer appends.
+
+The writer appends one session's events with t = 0, 1, 2, ... (each line in
+two writes, so readers meet torn tails), interleaved with another session's
+lines and garbage. Every read must see a prefix of that sequence: each
+complete event exactly once and in order, and counts that only grow.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import behave_shell_native as bsn
+
+from conftest import OTHER_SID, SID
+
+READERS = 16
+SECONDS = 3.0
+
+
+def _event(sid: str, t: int) -> bytes:
+    return json.dumps({"sid": sid, "t": t, "ch": "i" if t % 3 else "o", "d": f"e{t}"}).encode()
+
+
+def test_readers_see_a_growing_prefix_while_a_writer_appends(tmp_path: Path) -> None:
+    path = tmp_path / "sessions-2026-05-08.jsonl"
+    path.write_bytes(_event(SID, 0) + b"\n")
+    written = [1]
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def writer() -> None:
+        t = 1
+        with path.open("ab", buffering=0) as f:
+            while not stop.is_set():
+                line = _event(SID, t) + b"\n"
+                cut = len(line) // 2
+                f.write(line[:cut])
+                time.sleep(0.0005)
+                f.write(line[cut:])
+                written[0] = t + 1
+                f.write(_event(OTHER_SID, t) + b"\n")
+                if t % 7 == 0:
+                    f.write(b'{"sid":"' + SID.encode() + b'","t":\xff garbage\n')
+                t += 1
+
+    def reader(index: int) -> None:
+        last_events = 0
+        last_inputs = 0
+        deadline = time.monotonic() + SECONDS
+        while time.monotonic() < deadline:
+            floor = written[0]
+            if index % 2:
+                events = bsn.events_for_sid(path, SID)
+                ts = [e[0] for e in events]
+                if ts != [float(i) for i in range(len(ts))]:
+                    failures.append(f"reader {index}: not a prefix: {ts[-5:]}")
+                    return
+                if len(ts) < max(last_events, floor):
+                    failures.append(f"reader {index}: shrank to {len(ts)}")
+                    return
+                if [e[2] for e in events] != [f"e{i}" for i in range(len(ts))]:
+                    failures.append(f"reader {index}: payloads out of order")
+                    return
+                last_events = len(ts)
+            else:
+                info = {s.sid: s for s in bsn.sessions(path)}
+                mine = info.get(SID)
+                inputs = 0 if mine is None else mine.input_events + mine.output_events
+                if inputs < max(last_inputs, floor):
+                    failures.append(f"reader {index}: sessions count shrank to {inputs}")
+                    return
+                last_inputs = inputs
+
+    writing = threading.Thread(target=writer)
+    readers = [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
+    writing.start()
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    stop.set()
+    writing.join()
+    assert failures == []
+    final = bsn.events_for_sid(path, SID)
+    assert [e[0] for e in final] == [float(i) for i in range(written[0])]
+
+
+def test_many_threads_many_shards(tmp_path: Path) -> None:
+    """Threads reading different shards (and the same ones) through the shared cache."""
+    shards = []
+    for n in range(8):
+        path = tmp_path / f"sessions-2026-05-{n + 10:02d}.jsonl"
+        path.write_bytes(b"".join(_event(SID, t) + b"\n" for t in range(50 * (n + 1))))
+        shards.append(path)
+    failures: list[str] = []
+
+    def reader(index: int) -> None:
+        for round_ in range(40):
+            n = (index + round_) % len(shards)
+            got = bsn.events_for_sid(shards[n], SID)
+            if len(got) != 50 * (n + 1):
+                failures.append(f"shard {n}: {len(got)} events")
+
+    threads = [threading.Thread(target=reader, args=(i,)) for i in range(READERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
