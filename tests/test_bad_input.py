@@ -263,8 +263,8 @@ def test_garbage_line_with_the_recorder_prefix_makes_no_session(tmp_path: Path) 
 
 
 def test_session_only_in_the_unterminated_last_line(tmp_path: Path) -> None:
-    """Found reading the code (the fuzz harness checks it too): extract_shard left out a sid seen only in
-    the tail, which sessions() and events_for_sid read."""
+    """Found reading the code (the fuzz harness checks it too): extract_shard left
+    out a sid seen only in the tail, which sessions() and events_for_sid read."""
     path = tmp_path / "sessions-2026-05-08.jsonl"
     path.write_bytes(BEFORE + b"\n" + line(sid=OTHER_SID, t=1, ch="i", d="x"))
     assert [s.sid for s in bsn.sessions(path)] == [SID, OTHER_SID]
