@@ -76,21 +76,25 @@ def observation_dict(obs) -> dict:
     }
 
 
-def oracle_lines(shard: Path, sid: str) -> Iterator[tuple[str, object]]:
-    """Each line of ``sid`` as Python's json reads it, with its parsed ``t``.
-
-    This is how DECNET's handler reads a shard (text mode, universal
-    newlines, surrogateescape, ``json.loads``); lines Python cannot parse
-    are not yielded.
-    """
+def _event_records(shard: Path) -> Iterator[tuple[str, dict]]:
+    """Each non-header JSON object line of the shard with its record, as
+    DECNET's handler reads a shard (text mode, universal newlines,
+    surrogateescape, ``json.loads``); lines Python cannot parse are left out."""
     with shard.open(encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             try:
                 rec = json.loads(line)
             except (ValueError, RecursionError):
                 continue
-            if isinstance(rec, dict) and rec.get("sid") == sid and "hdr" not in rec:
-                yield line, rec.get("t")
+            if isinstance(rec, dict) and "hdr" not in rec:
+                yield line, rec
+
+
+def oracle_lines(shard: Path, sid: str) -> Iterator[tuple[str, object]]:
+    """Each line of ``sid`` as Python's json reads it, with its parsed ``t``."""
+    for line, rec in _event_records(shard):
+        if rec.get("sid") == sid:
+            yield line, rec.get("t")
 
 
 def has_nonfinite_t(shard: Path, sid: str) -> bool:
@@ -100,18 +104,11 @@ def has_nonfinite_t(shard: Path, sid: str) -> bool:
 
 @functools.cache
 def _sids_with_nonfinite_t(shard: Path) -> frozenset[str]:
-    found = set()
-    with shard.open(encoding="utf-8", errors="surrogateescape") as f:
-        for line in f:
-            try:
-                rec = json.loads(line)
-            except (ValueError, RecursionError):
-                continue
-            if not isinstance(rec, dict) or "hdr" in rec or not isinstance(rec.get("sid"), str):
-                continue
-            if _skipped_t(rec.get("t")):
-                found.add(rec["sid"])
-    return frozenset(found)
+    return frozenset(
+        rec["sid"]
+        for _line, rec in _event_records(shard)
+        if isinstance(rec.get("sid"), str) and _skipped_t(rec.get("t"))
+    )
 
 
 def _skipped_t(t: object) -> bool:

@@ -389,11 +389,11 @@ pub fn decode_line(line: &[u8]) -> Result<DecodedLine, SkipReason> {
 pub fn parse_shard_line(units: &[Unit]) -> Result<Event, SkipReason> {
     let start = units
         .iter()
-        .position(|&u| !is_py_space(u))
+        .position(|&u| !crate::pychar::is_space(u))
         .unwrap_or(units.len());
     let end = units
         .iter()
-        .rposition(|&u| !is_py_space(u))
+        .rposition(|&u| !crate::pychar::is_space(u))
         .map_or(start, |i| i + 1);
     let units = units.get(start..end).unwrap_or_default();
     let (bytes, synthetic) = units_to_json_bytes(units);
@@ -410,24 +410,6 @@ pub fn parse_shard_line(units: &[Unit]) -> Result<Event, SkipReason> {
 pub fn parse_shard_line_bytes(line: &[u8]) -> Result<Event, SkipReason> {
     let units: Vec<Unit> = Text::Bytes(line.to_vec()).units().collect();
     parse_shard_line(&units)
-}
-
-/// Python's `str.isspace()` set, which `str.strip()` removes.
-pub fn is_py_space(u: Unit) -> bool {
-    matches!(
-        u,
-        0x09..=0x0D
-            | 0x1C..=0x20
-            | 0x85
-            | 0xA0
-            | 0x1680
-            | 0x2000..=0x200A
-            | 0x2028
-            | 0x2029
-            | 0x202F
-            | 0x205F
-            | 0x3000
-    )
 }
 
 /// Bytes the decoder can read for a Python `str`. Escape-range surrogates
