@@ -70,7 +70,7 @@ def parse_shard_line(line: str | bytes) -> EventTuple | None:
 
 
 def _observations(
-    raw: tuple[float, float, list[tuple[str, str, float]]],
+    raw: tuple[float, float, list[tuple[str, str | list[float], float]]],
     *,
     source: str,
     evidence_ref: str,

@@ -4,28 +4,48 @@ wrapped where Observation objects are built) by ``behave_shell_native``."""
 import os
 from collections.abc import Awaitable, Iterable, Sequence
 
-StrPath = str | os.PathLike[str]
-Event = tuple[float, str, str]
-RawObservation = tuple[str, str | list[float], float]
+from typing import Any
+
+_StrPath = str | os.PathLike[str]
+_Event = tuple[float, str, str]
+_RawObservation = tuple[str, str | list[float], float]
 """(primitive, value, confidence); a list of floats only for the extended circadian primitives."""
-RawExtraction = tuple[float, float, list[RawObservation]]
+_RawExtraction = tuple[float, float, list[_RawObservation]]
 """(window start, window end, observations in emission order)."""
+
+__all__ = [
+    "reset_log_cache",
+    "__version__",
+    "ShardError",
+    "events_for_sid",
+    "sessions",
+    "find_shard_with_sid",
+    "parse_shard_line",
+    "set_max_line",
+    "extract_events",
+    "extract_sid",
+    "extract_sid_async",
+    "extract_shard",
+    "extract_shards",
+    "build_context",
+    "load_session",
+]
 
 __version__: str
 
 class ShardError(ValueError):
     """A shard could not be read (missing, not a regular file, unreadable)."""
 
-def events_for_sid(path: StrPath, sid: str) -> list[Event]:
+def events_for_sid(path: _StrPath, sid: str) -> list[_Event]:
     """Events of one session, exactly as DECNET's ``_events_for_sid`` returns them."""
 
-def sessions(path: StrPath) -> list[tuple[str, int, int, float | None, float | None]]:
+def sessions(path: _StrPath) -> list[tuple[str, int, int, float | None, float | None]]:
     """(sid, input events, output events, first t, last t) in first-appearance order."""
 
-def find_shard_with_sid(transcripts_dir: StrPath, sid: str) -> str | None:
+def find_shard_with_sid(transcripts_dir: _StrPath, sid: str) -> str | None:
     """Newest ``sessions-YYYY-MM-DD.jsonl`` in the directory that holds ``sid``."""
 
-def parse_shard_line(line: str | bytes) -> Event | None:
+def parse_shard_line(line: str | bytes) -> _Event | None:
     """One shard line to an event, or None, with the reference's rules."""
 
 def set_max_line(bytes: int) -> int:
@@ -42,36 +62,36 @@ def extract_events(
     events: Iterable[tuple[float, str, str | bytes]],
     start_epoch: float | None = None,
     extended: bool = False,
-) -> RawExtraction:
+) -> _RawExtraction:
     """Run the extractor over events; the GIL is released while it computes.
 
     With ``extended``, behave-shell 0.1.4's five primitives follow the 38 and,
     when ``start_epoch`` is given, windows are epoch seconds.
     """
 
-def extract_sid(path: StrPath, sid: str, extended: bool = False) -> tuple[int, RawExtraction]:
+def extract_sid(path: _StrPath, sid: str, extended: bool = False) -> tuple[int, _RawExtraction]:
     """Read one session from a shard and extract it: (event count, extraction).
 
     With ``extended``, the start time comes from the session's header.
     """
 
 def extract_sid_async(
-    path: StrPath, sid: str, extended: bool = False
-) -> Awaitable[tuple[int, RawExtraction]]:
+    path: _StrPath, sid: str, extended: bool = False
+) -> Awaitable[tuple[int, _RawExtraction]]:
     """``extract_sid`` off the event loop, awaitable from asyncio."""
 
-def load_session(path: StrPath, sid: str) -> tuple[dict[str, object] | None, list[Event]]:
+def load_session(path: _StrPath, sid: str) -> tuple[dict[str, Any] | None, list[_Event]]:
     """The session's first header (timestamp, width, height, term) or None, and its events."""
 
 def build_context(events: Iterable[tuple[float, str, str | bytes]]) -> dict[str, object]:
     """The session context's fields under the reference's names."""
 
 def extract_shard(
-    path: StrPath,
+    path: _StrPath,
     sids: Sequence[str] | None = None,
     threads: int | None = None,
     extended: bool = False,
-) -> list[tuple[str, int, RawExtraction]]:
+) -> list[tuple[str, int, _RawExtraction]]:
     """(sid, event count, extraction) for every (or the given) session of a shard.
 
     Sessions are read and extracted in parallel with the GIL released, on
@@ -80,8 +100,8 @@ def extract_shard(
     """
 
 def extract_shards(
-    paths: Sequence[StrPath], threads: int | None = None, extended: bool = False
-) -> list[list[tuple[str, int, RawExtraction]]]:
+    paths: Sequence[_StrPath], threads: int | None = None, extended: bool = False
+) -> list[list[tuple[str, int, _RawExtraction]]]:
     """``extract_shard`` for every session of each shard, grouped per shard in order.
 
     One pool of workers serves all the shards' sessions. Raises ``ShardError``

@@ -356,7 +356,8 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--extended",
         action="store_true",
-        help="also emit behave-shell 0.1.4's five primitives, with epoch-second windows",
+        help="also emit behave-shell 0.1.4's five primitives; every window becomes epoch "
+        "seconds when the session header gives a start time",
     )
     extract.set_defaults(run=_cmd_extract)
 
@@ -376,7 +377,8 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--extended",
         action="store_true",
-        help="also emit behave-shell 0.1.4's five primitives, with epoch-second windows",
+        help="also emit behave-shell 0.1.4's five primitives; every window becomes epoch "
+        "seconds when the session header gives a start time",
     )
     replay.set_defaults(run=_cmd_replay)
     return parser

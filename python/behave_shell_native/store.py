@@ -323,6 +323,7 @@ class SqliteRepository:
 
     async def count_observations(self, evidence_ref: str | None = None) -> int:
         """How many observation rows there are, in all or for one evidence_ref."""
+        params: tuple[str, ...]
         if evidence_ref is None:
             sql, params = "SELECT COUNT(*) FROM observations", ()
         else:
