@@ -3,7 +3,6 @@ wrapped where Observation objects are built) by ``behave_shell_native``."""
 
 import os
 from collections.abc import Awaitable, Iterable, Sequence
-
 from typing import Any
 
 _StrPath = str | os.PathLike[str]
@@ -14,21 +13,21 @@ _RawExtraction = tuple[float, float, list[_RawObservation]]
 """(window start, window end, observations in emission order)."""
 
 __all__ = [
-    "reset_log_cache",
-    "__version__",
     "ShardError",
+    "__version__",
+    "build_context",
     "events_for_sid",
-    "sessions",
-    "find_shard_with_sid",
-    "parse_shard_line",
-    "set_max_line",
     "extract_events",
-    "extract_sid",
-    "extract_sid_async",
     "extract_shard",
     "extract_shards",
-    "build_context",
+    "extract_sid",
+    "extract_sid_async",
+    "find_shard_with_sid",
     "load_session",
+    "parse_shard_line",
+    "reset_log_cache",
+    "sessions",
+    "set_max_line",
 ]
 
 __version__: str
