@@ -128,7 +128,7 @@ pub fn shard_file(data: &[u8]) {
     // The whole-shard extraction starts a worker pool, which is slow: one
     // input in sixteen.
     if data.first().is_some_and(|b| b % 16 == 0) {
-        let all = shard::extract_shard(path, None).expect("extract_shard");
+        let all = crate::batch::extract_shard(path, None, None, false).expect("extract_shard");
         let got: Vec<Text> = all
             .iter()
             .map(|(sid, _, _)| Text::from_units(sid))

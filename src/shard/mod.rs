@@ -86,19 +86,6 @@ pub fn load_session(path: &Path, sid: &[Unit]) -> Result<(Option<SessionHeader>,
     Ok(plan_canonical(path, Some(&[canonical_text(sid)]))?.read_session(0))
 }
 
-/// [`crate::batch::extract_shard`] on all cores, kept for callers of the
-/// old place.
-///
-/// # Errors
-///
-/// As [`crate::batch::extract_shard`].
-pub fn extract_shard(
-    path: &Path,
-    sids: Option<&[Vec<Unit>]>,
-) -> Result<Vec<(Vec<Unit>, usize, crate::extract::Extraction)>> {
-    crate::batch::extract_shard(path, sids, None, false)
-}
-
 /// What to read for some sessions of one shard, fixed by one index refresh
 /// and one read of the tail: each session's line spans, the open file, and
 /// the tail line if it is a complete object. [`ReadPlan::read`] takes
