@@ -59,3 +59,73 @@ pub fn extract_with(events: &[Event], options: Options) -> Extraction {
         observations: features::extract_extended(&ctx, start),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::Channel;
+    use crate::text::Text;
+
+    /// A session of `commands` typed commands, each echoed keystroke by
+    /// keystroke, with coloured output, an error now and then and a prompt.
+    fn typed_session(commands: usize) -> Vec<Event> {
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 33
+        };
+        let words = [
+            "ls -la",
+            "cat /etc/passwd",
+            "uname -a",
+            "wget x | sh",
+            "cd /tmp",
+        ];
+        let mut t = 0.0;
+        let mut events = Vec::new();
+        let mut push = |t: f64, channel, data: &[u8]| {
+            events.push(Event {
+                t,
+                channel,
+                data: Text::Bytes(data.to_vec()),
+            });
+        };
+        for i in 0..commands {
+            let word = words[next() as usize % words.len()];
+            for b in word.bytes().chain([b'\r']) {
+                t += 0.05 + (next() % 300) as f64 / 1000.0;
+                push(t, Channel::Input, &[b]);
+                push(t + 0.001, Channel::Output, &[b]);
+            }
+            t += 0.01;
+            let out: &[u8] = if i % 7 == 0 {
+                b"bash: foo: command not found\r\n"
+            } else {
+                b"\x1b[01;34mdrwxr-xr-x\x1b[0m 2 root root 4096 .\r\n"
+            };
+            push(t, Channel::Output, out);
+            push(t + 0.002, Channel::Output, b"root@host:~# ");
+            t += (next() % 5000) as f64 / 1000.0;
+        }
+        events
+    }
+
+    #[test]
+    fn parallel_build_and_features_match_the_sequential_ones() {
+        let events = typed_session(1_200);
+        assert!(events.len() >= crate::context::PARALLEL_MIN_EVENTS);
+        let sequential = SessionContext::build_with(&events, false);
+        let parallel = SessionContext::build_with(&events, true);
+        assert_eq!(format!("{sequential:?}"), format!("{parallel:?}"));
+        let want = features::extract_all_with(&sequential, false);
+        assert!(
+            want.len() >= 30,
+            "most primitives fire here: {}",
+            want.len()
+        );
+        assert_eq!(features::extract_all_with(&parallel, true), want);
+        assert_eq!(extract(&events).observations, want);
+    }
+}

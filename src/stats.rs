@@ -230,6 +230,132 @@ impl Partials {
     }
 }
 
+/// [`fsum`] over a slice: by exact integer arithmetic when
+/// [`integer_fsum`] can, else by the partials.
+pub fn fsum_slice(data: &[f64]) -> Result<f64, FsumError> {
+    match integer_fsum(data) {
+        Some(sum) => Ok(sum),
+        None => fsum(data.iter().copied()),
+    }
+}
+
+/// The correctly rounded sum that `math.fsum` returns, from one integer.
+///
+/// Over the smallest exponent present every finite double is an integer
+/// mantissa, so the exact sum is one integer `S` times `2^E`. Rust converts
+/// an integer to the nearest double (ties to even), and scaling by `2^E` is
+/// exact while the result stays normal, so that is the correctly rounded
+/// sum, as `fsum`'s partials give it, without their per-value loop.
+///
+/// `None` (take the partials) for a non-finite value, an exponent spread
+/// that does not fit 126 bits, values large enough that a running sum could
+/// overflow (Python raises there, and only the partials tell), or a
+/// subnormal result (scaling it would round a second time).
+fn integer_fsum(data: &[f64]) -> Option<f64> {
+    const MAX_SUM_BITS: u32 = 126;
+    const MAX_FINITE_EXPONENT: i64 = 1023;
+
+    let Some(span) = Span::of(data)? else {
+        // Only zeros, of either sign: `fsum` keeps no partial and gives +0.0.
+        return Some(0.0);
+    };
+    let count_bits = usize::BITS - data.len().leading_zeros();
+    if span.value_bits() + count_bits > MAX_SUM_BITS
+        || span.top() + i64::from(count_bits) >= MAX_FINITE_EXPONENT
+    {
+        return None;
+    }
+    let mut sum: i128 = 0;
+    for &x in data {
+        let (negative, m) = span.integer(x)?;
+        let m = i128::try_from(m).ok()?;
+        sum += if negative { -m } else { m };
+    }
+    let magnitude = sum.unsigned_abs();
+    if magnitude == 0 {
+        return Some(0.0);
+    }
+    let rounded = (magnitude as f64).to_bits();
+    let biased = i64::try_from(rounded >> 52).ok()? + i64::from(span.exponent());
+    let biased = u64::try_from(biased)
+        .ok()
+        .filter(|b| (1..=2046).contains(b))?;
+    let scaled = f64::from_bits((rounded & ((1 << 52) - 1)) | (biased << 52));
+    Some(if sum < 0 { -scaled } else { scaled })
+}
+
+/// The exponent fields spanned by a slice's nonzero finite values, for
+/// writing each as an integer over one power of two.
+///
+/// A double is `M * 2^(f - 1075)` with `M` its 53-bit mantissa (implicit
+/// bit included) and `f` its exponent field (1 for subnormals, whose `M`
+/// has no implicit bit). Trailing zeros of `M` are kept: that costs a few
+/// bits of headroom and spares a normalisation per value.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    low: u32,
+    high: u32,
+}
+
+impl Span {
+    /// `None` for a non-finite value; `Some(None)` when every value is zero.
+    fn of(data: &[f64]) -> Option<Option<Span>> {
+        let (mut low, mut high) = (u32::MAX, 0);
+        for &x in data {
+            let bits = x.to_bits();
+            let field = ((bits >> 52) & 0x7FF) as u32;
+            if field == 0x7FF {
+                return None;
+            }
+            if bits << 1 != 0 {
+                low = low.min(field.max(1));
+                high = high.max(field);
+            }
+        }
+        // Subnormals alone leave `high` at 0, below their effective field 1.
+        Some((low != u32::MAX).then_some(Span {
+            low,
+            high: high.max(low),
+        }))
+    }
+
+    /// Bits needed by the largest integer mantissa over the common exponent.
+    fn value_bits(self) -> u32 {
+        self.high - self.low + 53
+    }
+
+    /// Every value is below `2^top`.
+    fn top(self) -> i64 {
+        i64::from(self.high) - 1022
+    }
+
+    /// The common exponent `E`: every value is an integer times `2^E`.
+    fn exponent(self) -> i32 {
+        self.low as i32 - 1075
+    }
+
+    /// `x` as its sign and integer multiple of `2^E`; `None` for a
+    /// non-finite value or one outside the span.
+    fn integer(self, x: f64) -> Option<(bool, u128)> {
+        let bits = x.to_bits();
+        let field = ((bits >> 52) & 0x7FF) as u32;
+        if field > self.high {
+            return None;
+        }
+        let fraction = bits & ((1 << 52) - 1);
+        let mantissa = if field == 0 {
+            fraction
+        } else {
+            fraction | (1 << 52)
+        };
+        if mantissa == 0 {
+            return Some((false, 0));
+        }
+        let shift = field.max(1).checked_sub(self.low)?;
+        Some((bits >> 63 == 1, u128::from(mantissa) << shift))
+    }
+}
+
 /// `statistics.fmean(data)`: `fsum(data) / len(data)`.
 ///
 /// Python raises for empty data and when `fsum` raises; this returns NaN
@@ -239,7 +365,7 @@ pub fn fmean(data: &[f64]) -> f64 {
     if data.is_empty() {
         return f64::NAN;
     }
-    match fsum(data.iter().copied()) {
+    match fsum_slice(data) {
         Ok(total) => total / len_f64(data.len()),
         Err(_) => f64::NAN,
     }
@@ -354,8 +480,8 @@ fn correlation_means(x: &[f64], y: &[f64]) -> Option<(f64, f64)> {
     if y.len() != n || n < 2 {
         return None;
     }
-    let xbar = fsum(x.iter().copied()).ok()? / len_f64(n);
-    let ybar = fsum(y.iter().copied()).ok()? / len_f64(n);
+    let xbar = fsum_slice(x).ok()? / len_f64(n);
+    let ybar = fsum_slice(y).ok()? / len_f64(n);
     Some((xbar, ybar))
 }
 
@@ -451,50 +577,51 @@ fn narrow_square_deviations(data: &[f64]) -> Option<(U256, i32)> {
     // the plain sums in a u128).
     const MAX_SUM_BITS: u32 = 126;
 
-    // First pass: the common exponent and the widest value above it.
-    let mut common = i32::MAX;
-    let mut top = i32::MIN;
-    for &x in data {
-        let d = Dyadic::from_f64(x)?;
-        if d.mantissa != 0 {
-            common = common.min(d.exponent);
-            top = top.max(d.exponent + (64 - d.mantissa.leading_zeros()) as i32);
-        }
-    }
-    if top == i32::MIN {
+    let Some(span) = Span::of(data)? else {
         // All zeros: no deviation at all.
         return Some((U256::default(), 0));
-    }
-    let value_bits = u32::try_from(top - common).ok()?;
+    };
     let count_bits = usize::BITS - data.len().leading_zeros();
-    if value_bits + count_bits > MAX_SUM_BITS {
+    let sum_bits = span.value_bits() + count_bits;
+    if sum_bits > MAX_SUM_BITS {
         return None;
     }
+    let n = u64::try_from(data.len()).ok()?;
 
-    // Second pass: S (as its positive and negative parts) and Q, exactly.
+    // S (as its positive and negative parts) and Q, exactly.
     let (mut sum_pos, mut sum_neg) = (0u128, 0u128);
+    if 2 * sum_bits <= u128::BITS {
+        // Short spans (gaps within one command): n*Q and S^2 fit a u128.
+        let mut sum_sq = 0u128;
+        for &x in data {
+            let (negative, m) = span.integer(x)?;
+            sum_sq += m * m;
+            if negative {
+                sum_neg += m;
+            } else {
+                sum_pos += m;
+            }
+        }
+        let sum_abs = sum_pos.abs_diff(sum_neg);
+        let numerator = (sum_sq * u128::from(n)).checked_sub(sum_abs * sum_abs)?;
+        return Some((U256::from_u128(numerator), span.exponent()));
+    }
     let mut sum_sq = U256::default();
     for &x in data {
-        let d = Dyadic::from_f64(x)?;
-        if d.mantissa == 0 {
-            continue;
-        }
-        let shift = u32::try_from(d.exponent - common).ok()?;
-        let m = u128::from(d.mantissa).checked_shl(shift)?;
+        let (negative, m) = span.integer(x)?;
         sum_sq = sum_sq.checked_add(U256::product(m, m))?;
-        if d.negative {
+        if negative {
             sum_neg = sum_neg.checked_add(m)?;
         } else {
             sum_pos = sum_pos.checked_add(m)?;
         }
     }
     let sum_abs = sum_pos.abs_diff(sum_neg);
-    let n = u64::try_from(data.len()).ok()?;
     // n*Q >= S^2 by Cauchy-Schwarz, so the subtraction never fails.
     let numerator = sum_sq
         .checked_mul_u64(n)?
         .checked_sub(U256::product(sum_abs, sum_abs))?;
-    Some((numerator, common))
+    Some((numerator, span.exponent()))
 }
 
 /// The exact `ss / divisor` in lowest terms, as the `Fraction` `mss` that
@@ -1095,6 +1222,46 @@ mod tests {
         }
         // The comparison means little unless most cases took the fast path.
         assert!(taken > cases.len(), "fast path taken {taken} times");
+    }
+
+    #[test]
+    fn integer_fsum_matches_the_partials() {
+        let mut rng = SplitMix(0x05EE_DF5A);
+        let mut cases: Vec<Vec<f64>> = vectors().into_iter().map(|(x, _)| x).collect();
+        cases.extend((0..4000).map(|_| timing_like(&mut rng)));
+        // Exact ties between two doubles, which must round to even, and
+        // results near the subnormal and overflow edges.
+        cases.extend([
+            vec![2f64.powi(53), 1.0],
+            vec![2f64.powi(53) + 2.0, 1.0],
+            vec![2f64.powi(53), 1.0, 2f64.powi(-60)],
+            vec![2f64.powi(53), 1.0, -(2f64.powi(-60))],
+            vec![1e-16, 1.0, 1e16],
+            vec![f64::MIN_POSITIVE, -f64::MIN_POSITIVE / 2.0],
+            vec![f64::MIN_POSITIVE, 5e-324],
+            vec![1e300, 1e300, -1e300],
+            vec![0.1; 10],
+            vec![-0.0, -0.0],
+            vec![],
+        ]);
+        let mut taken = 0;
+        for data in &cases {
+            if let Some(fast) = integer_fsum(data) {
+                taken += 1;
+                assert_eq!(
+                    Ok(fast.to_bits()),
+                    fsum(data.iter().copied()).map(f64::to_bits),
+                    "data {data:?}"
+                );
+            }
+        }
+        assert!(taken > cases.len() / 2, "fast path taken {taken} times");
+        // Declined: non-finite, subnormal results, and sums a running total
+        // could overflow.
+        assert_eq!(integer_fsum(&[1.0, f64::NAN]), None);
+        assert_eq!(integer_fsum(&[5e-324, 5e-324]), None);
+        assert_eq!(integer_fsum(&[1e308, 1e308, -1e308]), None);
+        assert_eq!(integer_fsum(&[1e-300, 1e300]), None);
     }
 
     #[test]

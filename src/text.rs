@@ -67,7 +67,13 @@ impl Text {
     pub fn py_len(&self) -> usize {
         match self {
             Text::Bytes(bytes) if bytes.is_ascii() => bytes.len(),
-            Text::Bytes(_) => self.units().count(),
+            // Each character of a valid run is one code point and each byte
+            // of an invalid run one escape: std splits the runs as
+            // `decode_one` walks them (greedy, maximal invalid subparts).
+            Text::Bytes(bytes) => bytes
+                .utf8_chunks()
+                .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
+                .sum(),
             Text::Wide(units) => units.len(),
         }
     }
@@ -189,6 +195,29 @@ mod tests {
     #[test]
     fn ascii_and_multibyte_decode_to_scalars() {
         assert_eq!(units("a€".as_bytes()), vec![0x61, 0x20AC]);
+    }
+
+    #[test]
+    fn py_len_counts_code_points_as_surrogateescape_decodes() {
+        // python3 -c "print(len(B.decode('utf-8', 'surrogateescape')))" for
+        // each B below.
+        let cases: [(&[u8], usize); 10] = [
+            (b"abc", 3),
+            ("a\u{20ac}".as_bytes(), 2),
+            (b"\xe2\x82", 2),
+            (b"\xe2\x82A", 3),
+            (b"\xed\xa0\x80", 3),
+            (b"\xf0\x9f\x98\x80x", 2),
+            (b"\xc0\xaf", 2),
+            (b"\xf4\x90\x80\x80", 4),
+            (b"\xff\xfe\xc3\xa9\xc3", 4),
+            (b"", 0),
+        ];
+        for (bytes, want) in cases {
+            let text = Text::Bytes(bytes.to_vec());
+            assert_eq!(text.py_len(), want, "{bytes:?}");
+            assert_eq!(text.units().count(), want, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,9 @@ mod operational;
 mod temporal;
 mod util;
 
-use crate::context::SessionContext;
+use rayon::prelude::*;
+
+use crate::context::{PARALLEL_MIN_EVENTS, SessionContext};
 use crate::observation::Observation;
 
 /// A primitive: context in, zero or one observation out.
@@ -60,9 +62,21 @@ pub const FEATURES: [Feature; 38] = [
     emotional_valence::frustration_venting,
 ];
 
-/// Runs every primitive over the context, in emission order.
+/// Runs every primitive over the context, in emission order; a large
+/// session's primitives run on the rayon workers (they only read the
+/// context, and an indexed `collect` keeps the order).
 pub fn extract_all(ctx: &SessionContext<'_>) -> Vec<Observation> {
-    FEATURES.iter().filter_map(|f| f(ctx)).collect()
+    let events = ctx.input_events.len() + ctx.output_events.len();
+    extract_all_with(ctx, events >= PARALLEL_MIN_EVENTS)
+}
+
+/// [`extract_all`], on the rayon workers or not as told.
+pub(crate) fn extract_all_with(ctx: &SessionContext<'_>, parallel: bool) -> Vec<Observation> {
+    if !parallel {
+        return FEATURES.iter().filter_map(|f| f(ctx)).collect();
+    }
+    let found: Vec<Option<Observation>> = FEATURES.par_iter().map(|f| f(ctx)).collect();
+    found.into_iter().flatten().collect()
 }
 
 /// The 38 primitives, then the five of behave-shell 0.1.4: the circadian

@@ -10,7 +10,7 @@
 
 use super::ShardError;
 use super::decode::{Sid, parse_record};
-use super::scan::stream_lines;
+use super::scan::{StreamEnd, stream_lines};
 use crate::text::{Text, Unit};
 use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
@@ -144,7 +144,15 @@ pub(crate) struct SidTable {
     /// Concurrent sessions are few and their lines come in runs, so this
     /// spares most lines the hex check and the hash-map probe.
     recent: Vec<(UuidKey, usize)>,
+    /// Set in the tables of a parallel build's pieces: the sids of the
+    /// recorder-shaped lines that did not parse and whose sid the piece had
+    /// not seen yet (see [`index_line`]). Such a line's slot is
+    /// [`DEFERRED`] plus its place here.
+    deferred: Option<Vec<UuidKey>>,
 }
+
+/// Marks a deferred line's slot in a piece's log.
+const DEFERRED: u32 = 1 << 31;
 
 /// Entries of [`SidTable::recent`]; a power of two.
 const RECENT: usize = 64;
@@ -261,6 +269,17 @@ impl ShardIndex {
         Ok(index)
     }
 
+    /// [`ShardIndex::build`] in at most `pieces` pieces, whatever the size:
+    /// for checking that a split build equals one pass.
+    pub(crate) fn build_in(file: &File, size: u64, pieces: usize) -> std::io::Result<ShardIndex> {
+        let mut index = ShardIndex {
+            max_line: max_line(),
+            ..ShardIndex::default()
+        };
+        index.extend_in(file, size, pieces)?;
+        Ok(index)
+    }
+
     /// Sids in first-appearance order.
     pub fn sids(&self) -> &[Text] {
         &self.sids.order
@@ -280,32 +299,31 @@ impl ShardIndex {
         self.indexed_end
     }
 
-    /// Indexes the terminated lines of `file[indexed_end..size]`.
+    /// Indexes the terminated lines of `file[indexed_end..size]`, a large
+    /// range in pieces on several threads (see [`index_pieces`]).
     fn extend(&mut self, file: &File, size: u64) -> std::io::Result<()> {
+        let pieces = index_pieces(size.saturating_sub(self.indexed_end));
+        self.extend_in(file, size, pieces)
+    }
+
+    /// [`ShardIndex::extend`] in at most `pieces` pieces.
+    fn extend_in(&mut self, file: &File, size: u64, pieces: usize) -> std::io::Result<()> {
         if size <= self.indexed_end {
             return Ok(());
         }
-        // New lines are logged in file order first and handed out to their
-        // sids afterwards, with each sid's list grown once: pushing straight
+        let bounds = split_at_lines(file, self.indexed_end, size, pieces, self.max_line)?;
+        let (mut fresh, end) = match bounds.as_slice() {
+            [start, end] => index_range(file, &mut self.sids, *start, *end, self.max_line)?,
+            _ => match self.index_in_parallel(file, &bounds)? {
+                Some(done) => done,
+                // The file changed under the split: index it in one piece.
+                None => index_range(file, &mut self.sids, self.indexed_end, size, self.max_line)?,
+            },
+        };
+        // New lines were logged in file order first and are handed out to
+        // their sids now, with each sid's list grown once: pushing straight
         // into thousands of growing lists cost 40% of the indexing time.
         let sids = &mut self.sids;
-        let mut fresh: Vec<Fresh> = Vec::new();
-        let end = stream_lines(
-            file,
-            self.indexed_end,
-            size,
-            self.max_line,
-            |offset, line| {
-                if let Some((slot, span)) = index_line(sids, offset, line) {
-                    fresh.push(Fresh {
-                        offset: span.offset,
-                        len: span.len,
-                        slot,
-                    });
-                }
-            },
-            |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
-        )?;
         let mut counts = vec![0usize; sids.spans.len()];
         for entry in &fresh {
             if let Some(c) = counts.get_mut(entry.slot as usize) {
@@ -315,7 +333,7 @@ impl ShardIndex {
         for (spans, &extra) in sids.spans.iter_mut().zip(&counts) {
             spans.reserve(extra);
         }
-        for Fresh { offset, len, slot } in fresh {
+        for Fresh { offset, len, slot } in fresh.drain(..) {
             if let Some(spans) = sids.spans.get_mut(slot as usize) {
                 spans.push(Span { offset, len });
             }
@@ -326,6 +344,91 @@ impl ShardIndex {
         file.read_exact_at(&mut guard, self.indexed_end - guard_len as u64)?;
         self.guard = guard;
         Ok(())
+    }
+
+    /// Indexes the pieces `bounds[i]..bounds[i + 1]` on one scoped thread
+    /// each, every piece into a table of its own, then merges the tables in
+    /// file order, so sids keep their first-appearance order. `None` when a
+    /// piece before the last no longer ends at a line end (the file was
+    /// rewritten meanwhile); nothing has been changed then.
+    fn index_in_parallel(
+        &mut self,
+        file: &File,
+        bounds: &[u64],
+    ) -> std::io::Result<Option<(Vec<Fresh>, StreamEnd)>> {
+        let max_line = self.max_line;
+        let results: Vec<std::io::Result<Piece>> = std::thread::scope(|scope| {
+            let workers: Vec<_> = bounds
+                .windows(2)
+                .map(|w| {
+                    let (start, end) = (w[0], w[1]);
+                    scope.spawn(move || {
+                        let mut sids = SidTable {
+                            deferred: Some(Vec::new()),
+                            ..SidTable::default()
+                        };
+                        let (fresh, stream) = index_range(file, &mut sids, start, end, max_line)?;
+                        Ok(Piece {
+                            sids,
+                            fresh,
+                            stream,
+                            end,
+                        })
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(std::io::Error::other("a shard index worker failed"))
+                    })
+                })
+                .collect()
+        });
+        let pieces = results
+            .into_iter()
+            .collect::<std::io::Result<Vec<Piece>>>()?;
+        let last = pieces.len().saturating_sub(1);
+        if pieces
+            .iter()
+            .take(last)
+            .any(|p| p.stream.tail_offset != p.end)
+        {
+            return Ok(None);
+        }
+        let mut fresh = Vec::with_capacity(pieces.iter().map(|p| p.fresh.len()).sum());
+        let mut stream = None;
+        for piece in pieces {
+            // A deferred line is kept when its sid was known before the
+            // piece began, exactly as a single pass would have kept it.
+            let known: Vec<Option<u32>> = piece
+                .sids
+                .deferred
+                .unwrap_or_default()
+                .iter()
+                .map(|key| {
+                    let slot = self.sids.by_uuid.get(key)?;
+                    u32::try_from(*slot).ok()
+                })
+                .collect();
+            let slots: Vec<u32> = piece
+                .sids
+                .order
+                .into_iter()
+                .map(|sid| u32::try_from(self.sids.slot_text(sid)).unwrap_or(u32::MAX))
+                .collect();
+            fresh.extend(piece.fresh.into_iter().filter_map(|f| {
+                let slot = if f.slot & DEFERRED == 0 {
+                    *slots.get(f.slot as usize)?
+                } else {
+                    (*known.get((f.slot & !DEFERRED) as usize)?)?
+                };
+                Some(Fresh { slot, ..f })
+            }));
+            stream = Some(piece.stream);
+        }
+        Ok(stream.map(|stream| (fresh, stream)))
     }
 
     /// True when `file` (of length `size`) still starts with what was
@@ -343,6 +446,107 @@ impl ShardIndex {
         let at = self.indexed_end - self.guard.len() as u64;
         file.read_exact_at(&mut now, at).is_ok() && now == self.guard
     }
+}
+
+/// One piece of a parallel index build.
+struct Piece {
+    sids: SidTable,
+    fresh: Vec<Fresh>,
+    stream: StreamEnd,
+    /// Where the piece was to end.
+    end: u64,
+}
+
+/// Bytes each thread gets at least before an index build is split: below
+/// that, starting a thread costs more than it saves.
+const PIECE_MIN_BYTES: u64 = 8 << 20;
+
+/// At most this many pieces: the build is bound by copying from the page
+/// cache, which more threads stop speeding up.
+const PIECES_MAX: usize = 4;
+
+/// How many pieces to index `bytes` new bytes in: one per rayon worker of
+/// the calling context (so a one-thread pool builds on one core), at most
+/// [`PIECES_MAX`], each at least [`PIECE_MIN_BYTES`].
+fn index_pieces(bytes: u64) -> usize {
+    let by_size = usize::try_from(bytes / PIECE_MIN_BYTES).unwrap_or(PIECES_MAX);
+    rayon::current_num_threads()
+        .min(PIECES_MAX)
+        .min(by_size)
+        .max(1)
+}
+
+/// Splits `start..end` into up to `pieces` ranges that begin at line starts:
+/// each cut goes just after the first `\n` at or past an even share. A
+/// cut whose line runs on for more than `max_line` bytes is dropped (the
+/// neighbours take that share). Returns the bounds, `start` and `end`
+/// included.
+fn split_at_lines(
+    file: &File,
+    start: u64,
+    end: u64,
+    pieces: usize,
+    max_line: usize,
+) -> std::io::Result<Vec<u64>> {
+    let mut bounds = vec![start];
+    let share = (end - start) / pieces.max(1) as u64;
+    let mut buf = vec![0u8; 64 << 10];
+    for i in 1..pieces as u64 {
+        let nominal = start + share * i;
+        let floor = bounds.last().copied().unwrap_or(start);
+        if nominal <= floor {
+            continue;
+        }
+        let mut at = nominal;
+        let limit = nominal.saturating_add(max_line as u64 + 1).min(end);
+        while at < limit {
+            let want = usize::try_from(limit - at).map_or(buf.len(), |w| w.min(buf.len()));
+            let chunk = buf.get_mut(..want).unwrap_or_default();
+            let got = file.read_at(chunk, at)?;
+            if got == 0 {
+                break;
+            }
+            if let Some(k) = memchr::memchr(b'\n', chunk.get(..got).unwrap_or_default()) {
+                let cut = at + k as u64 + 1;
+                if cut < end {
+                    bounds.push(cut);
+                }
+                break;
+            }
+            at += got as u64;
+        }
+    }
+    bounds.push(end);
+    Ok(bounds)
+}
+
+/// Indexes the terminated lines of `file[start..end]` into `sids`, logging
+/// each line in file order.
+fn index_range(
+    file: &File,
+    sids: &mut SidTable,
+    start: u64,
+    end: u64,
+    max_line: usize,
+) -> std::io::Result<(Vec<Fresh>, StreamEnd)> {
+    let mut fresh: Vec<Fresh> = Vec::new();
+    let stream = stream_lines(
+        file,
+        start,
+        end,
+        max_line,
+        |offset, line| {
+            if let Some((slot, span)) = index_line(sids, offset, line) {
+                fresh.push(Fresh {
+                    offset: span.offset,
+                    len: span.len,
+                    slot,
+                });
+            }
+        },
+        |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
+    )?;
+    Ok((fresh, stream))
 }
 
 /// The sid of a line when it has the recorder's own shape,
@@ -427,6 +631,18 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8]) -> Option<(u32, Spa
         let rec = match parse_record(line) {
             Ok(rec) => rec,
             Err(reason) => {
+                // Whether a recorder-shaped line that does not parse is
+                // kept depends on its sid being known already, which a
+                // piece of a parallel build cannot tell: it defers.
+                if let (Some(deferred), Some((sid, key))) = (sids.deferred.as_mut(), fast)
+                    && sid_chars_ok(sid)
+                {
+                    let tag = u32::try_from(deferred.len())
+                        .ok()
+                        .filter(|t| t & DEFERRED == 0)?;
+                    deferred.push(key);
+                    return Some((DEFERRED | tag, span));
+                }
                 log::debug!("shard line at byte {offset} skipped: {reason}");
                 return None;
             }
@@ -575,6 +791,65 @@ mod tests {
         }
         let upper = r#"{"sid":"0123456789ABCDEF0123456789abcdef0123","t":1}"#;
         assert_eq!(fast_sid(upper.as_bytes()), None);
+    }
+
+    /// Sids and spans of `file` indexed in at most `pieces` pieces.
+    fn index_in(file: &File, pieces: usize) -> (Vec<Text>, Vec<Vec<Span>>, u64) {
+        let size = file.metadata().expect("metadata").len();
+        let mut index = ShardIndex {
+            max_line: 300,
+            ..ShardIndex::default()
+        };
+        index.extend_in(file, size, pieces).expect("index");
+        let spans = index
+            .sids()
+            .iter()
+            .map(|s| index.spans(s).to_vec())
+            .collect();
+        (index.sids().to_vec(), spans, index.indexed_end())
+    }
+
+    #[test]
+    fn pieces_index_exactly_as_one_pass() {
+        // Sessions that start in every piece, garbage, headers, CR and CRLF
+        // endings, a line over the limit and an unterminated tail.
+        let mut text = String::new();
+        for i in 0..3_000 {
+            let sid = format!("{:08x}-0000-4000-8000-{:012x}", i % 37 + i / 700, i % 5);
+            let end = ["\n", "\r\n", "\r"][i % 3];
+            match i % 97 {
+                0 => text.push_str(&format!(r#"{{"sid":"{sid}","hdr":{{"timestamp":1}}}}"#)),
+                1 => text.push_str(&format!(r#"{{"sid":"{sid}","t":1,"ch":"i","#)),
+                2 => text.push_str(&"x".repeat(400)),
+                3 => text.push_str(&format!(r#"{{"sid":"short-{i}","t":1,"ch":"o","d":""}}"#)),
+                _ => text.push_str(&format!(r#"{{"sid":"{sid}","t":{i},"ch":"o","d":"z"}}"#)),
+            }
+            text.push_str(end);
+        }
+        text.push_str(r#"{"sid":"tail","t":1"#);
+        let path = std::env::temp_dir().join(format!("bsn-pieces-{}", std::process::id()));
+        std::fs::write(&path, &text).expect("write shard");
+        let file = File::open(&path).expect("open shard");
+        let one = index_in(&file, 1);
+        assert!(one.0.len() > 40, "sessions found: {}", one.0.len());
+        for pieces in [2, 3, 4, 7] {
+            assert_eq!(index_in(&file, pieces), one, "{pieces} pieces");
+        }
+        // Extending an index in pieces: the earlier sids are known then.
+        let size = text.len() as u64;
+        let mut grown = ShardIndex {
+            max_line: 300,
+            ..ShardIndex::default()
+        };
+        grown.extend_in(&file, size / 3, 1).expect("first part");
+        grown.extend_in(&file, size, 4).expect("the rest");
+        let spans: Vec<Vec<Span>> = grown
+            .sids()
+            .iter()
+            .map(|s| grown.spans(s).to_vec())
+            .collect();
+        assert_eq!((grown.sids().to_vec(), spans, grown.indexed_end()), one);
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

@@ -17,7 +17,6 @@ fn halves(value: u128) -> (u64, u64) {
 
 impl U256 {
     /// The value of a `u128`.
-    #[cfg(test)]
     pub(crate) fn from_u128(value: u128) -> Self {
         let (low, high) = halves(value);
         Self([low, high, 0, 0])
