@@ -11,7 +11,10 @@ use crate::extract::{Extraction, Options, extract_with};
 use crate::shard::{self, ReadPlan};
 use crate::text::Unit;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 /// One session's result: its sid (Python code points), how many events it
 /// had, and its extraction.
@@ -61,6 +64,132 @@ pub fn extract_shards(
     })
 }
 
+/// [`extract_shard`] handing each session out as soon as it and those before
+/// it are done: a background thread runs the workers, and the caller turns
+/// early results into Python objects while later sessions are extracted.
+/// Dropping the stream stops the workers at their next session.
+///
+/// # Errors
+///
+/// [`shard::ShardError`] when the shard is missing, not a regular file or
+/// unreadable (found before any work starts), or when the background
+/// thread cannot be started.
+pub fn stream_shard(
+    path: &Path,
+    sids: Option<&[Vec<Unit>]>,
+    threads: Option<usize>,
+    extended: bool,
+) -> shard::Result<ShardStream> {
+    let plan = run_on(threads, || shard::plan(path, sids))?;
+    let total = plan.len();
+    let (sender, receiver) = mpsc::channel();
+    let cancelled = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancelled);
+    std::thread::Builder::new()
+        .name("behave-shard".to_owned())
+        .spawn(move || {
+            run_on(threads, || {
+                (0..plan.len())
+                    .into_par_iter()
+                    .for_each_with(sender, |sender, i| {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        let _ = sender.send((i, extract_one(&plan, i, extended)));
+                    });
+            });
+        })
+        .map_err(|e| shard::ShardError::from_io(path, e))?;
+    Ok(ShardStream {
+        path: path.to_path_buf(),
+        receiver,
+        pending: BTreeMap::new(),
+        next: 0,
+        total,
+        cancelled,
+    })
+}
+
+/// Sessions of a shard in order, extracted in the background; see
+/// [`stream_shard`].
+pub struct ShardStream {
+    path: PathBuf,
+    receiver: mpsc::Receiver<(usize, Option<SessionResult>)>,
+    /// Sessions done ahead of `next`.
+    pending: BTreeMap<usize, Option<SessionResult>>,
+    next: usize,
+    total: usize,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl ShardStream {
+    /// How many sessions the stream hands out in all (at most).
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// True when the shard has no session to hand out.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The next session in order, waiting for it if need be; `None` at the
+    /// end.
+    ///
+    /// # Errors
+    ///
+    /// [`shard::ShardError::Io`] when the workers stopped before handing
+    /// out every session (a bug: they do not fail otherwise).
+    pub fn next_session(&mut self) -> shard::Result<Option<SessionResult>> {
+        while self.next < self.total {
+            if let Some(done) = self.pending.remove(&self.next) {
+                self.next += 1;
+                match done {
+                    Some(result) => return Ok(Some(result)),
+                    None => continue,
+                }
+            }
+            match self.receiver.recv() {
+                Ok((i, done)) => {
+                    self.pending.insert(i, done);
+                }
+                Err(mpsc::RecvError) => {
+                    let missing = self.total - self.next;
+                    self.next = self.total;
+                    return Err(shard::ShardError::from_io(
+                        &self.path,
+                        std::io::Error::other(format!(
+                            "extraction stopped with {missing} session(s) not handed out"
+                        )),
+                    ));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for ShardStream {
+    fn drop(&mut self) {
+        // Not joined: a worker may be logging, which needs the interpreter
+        // lock the dropping thread may hold. It stops at its next session.
+        self.cancelled.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Reads and extracts session `i` of a plan (`None` if there is no such
+/// session).
+fn extract_one(plan: &ReadPlan, i: usize, extended: bool) -> Option<SessionResult> {
+    let sid = plan.sid(i)?.units().collect();
+    let (header, events) = plan.read_session(i);
+    let options = Options {
+        extended,
+        start_epoch: header.and_then(|h| h.timestamp),
+    };
+    let extraction = extract_with(&events, options);
+    Some((sid, events.len(), extraction))
+}
+
 /// Reads and extracts every session of every plan, as one pool of tasks.
 fn extract_plans(plans: &[ReadPlan], extended: bool) -> Vec<Vec<SessionResult>> {
     let tasks: Vec<(usize, usize)> = plans
@@ -71,17 +200,7 @@ fn extract_plans(plans: &[ReadPlan], extended: bool) -> Vec<Vec<SessionResult>> 
     // `collect` on an indexed parallel iterator keeps the input order.
     let done: Vec<(usize, SessionResult)> = tasks
         .par_iter()
-        .filter_map(|&(p, i)| {
-            let plan = plans.get(p)?;
-            let sid = plan.sid(i)?.units().collect();
-            let (header, events) = plan.read_session(i);
-            let options = Options {
-                extended,
-                start_epoch: header.and_then(|h| h.timestamp),
-            };
-            let extraction = extract_with(&events, options);
-            Some((p, (sid, events.len(), extraction)))
-        })
+        .filter_map(|&(p, i)| Some((p, extract_one(plans.get(p)?, i, extended)?)))
         .collect();
     let mut grouped: Vec<Vec<SessionResult>> = plans
         .iter()
@@ -162,6 +281,40 @@ mod tests {
             extract_shards(&[path.clone(), path.clone()], Some(2), false).expect("two shards");
         assert_eq!(grouped, vec![one.clone(), one]);
         let missing = extract_shards(&[path.clone(), path.with_extension("gone")], None, false);
+        assert!(matches!(missing, Err(shard::ShardError::NotFound { .. })));
+        let _ = std::fs::remove_file(&path);
+    }
+
+    fn drain(mut stream: ShardStream) -> Vec<SessionResult> {
+        let mut out = Vec::new();
+        while let Some(result) = stream.next_session().expect("stream") {
+            out.push(result);
+        }
+        assert_eq!(stream.next_session().expect("after the end"), None);
+        out
+    }
+
+    #[test]
+    fn stream_hands_out_what_the_batch_returns_in_order() {
+        let path = write_shard("stream");
+        let batch = extract_shard(&path, None, Some(2), false).expect("batch");
+        for threads in [Some(1), Some(2), None] {
+            let stream = stream_shard(&path, None, threads, false).expect("stream");
+            assert_eq!(stream.len(), 3);
+            assert_eq!(drain(stream), batch, "{threads:?}");
+        }
+        let wanted = [units("zz"), units("a")];
+        let given = drain(stream_shard(&path, Some(&wanted), None, false).expect("given sids"));
+        let order: Vec<(Vec<Unit>, usize)> =
+            given.iter().map(|(s, n, _)| (s.clone(), *n)).collect();
+        assert_eq!(order, vec![(units("zz"), 0), (units("a"), 2)]);
+
+        // Dropped before the end: the workers stop, nothing hangs.
+        let mut partial = stream_shard(&path, None, None, false).expect("stream");
+        assert!(partial.next_session().expect("first").is_some());
+        drop(partial);
+
+        let missing = stream_shard(&path.with_extension("gone"), None, None, false);
         assert!(matches!(missing, Err(shard::ShardError::NotFound { .. })));
         let _ = std::fs::remove_file(&path);
     }

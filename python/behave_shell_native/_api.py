@@ -8,6 +8,7 @@ publishes, so callers see exactly what the reference yields.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,10 @@ def _observations(
 ) -> list[Observation]:
     start, end, items = raw
     window = Window(start_ts=start, end_ts=end)
+    # `id` and `ts` as the model's own defaults make them (a fresh uuid4 hex,
+    # the time of construction), the ids drawn in one native call: one
+    # `uuid.uuid4()` per object was half the cost of building it.
+    ids = _native.new_ids(len(items))
     return [
         Observation(
             primitive=primitive,
@@ -85,8 +90,10 @@ def _observations(
             window=window,
             source=source,
             evidence_ref=evidence_ref,
+            ts=time.time(),
+            id=obs_id,
         )
-        for primitive, value, confidence in items
+        for (primitive, value, confidence), obs_id in zip(items, ids, strict=True)
     ]
 
 
@@ -172,7 +179,7 @@ class _Context:
 
 
 def _shard_result(
-    rows: list[tuple[str, int, Any]], *, evidence_ref_prefix: str | None, source: str
+    rows: Iterable[tuple[str, int, Any]], *, evidence_ref_prefix: str | None, source: str
 ) -> list[tuple[str, list[Observation]]]:
     out: list[tuple[str, list[Observation]]] = []
     for sid, _count, raw in rows:
@@ -202,7 +209,9 @@ def extract_shard(
     Raises:
         ShardError: the shard is missing, not a regular file, or unreadable.
     """
-    rows = _native.extract_shard(path, sids, threads, extended)
+    # Streamed: sessions already extracted become Observations while the
+    # workers go on with the rest.
+    rows = _native.stream_shard(path, sids, threads, extended)
     return _shard_result(rows, evidence_ref_prefix=evidence_ref_prefix, source=source)
 
 

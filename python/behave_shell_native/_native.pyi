@@ -3,7 +3,7 @@ wrapped where Observation objects are built) by ``behave_shell_native``."""
 
 import os
 from collections.abc import Awaitable, Iterable, Sequence
-from typing import Any
+from typing import Any, Self, final
 
 _StrPath = str | os.PathLike[str]
 _Event = tuple[float, str, str]
@@ -14,6 +14,7 @@ _RawExtraction = tuple[float, float, list[_RawObservation]]
 
 __all__ = [
     "ShardError",
+    "ShardStream",
     "__version__",
     "build_context",
     "events_for_sid",
@@ -24,10 +25,12 @@ __all__ = [
     "extract_sid_async",
     "find_shard_with_sid",
     "load_session",
+    "new_ids",
     "parse_shard_line",
     "reset_log_cache",
     "sessions",
     "set_max_line",
+    "stream_shard",
 ]
 
 __version__: str
@@ -97,6 +100,33 @@ def extract_shard(
     ``threads`` worker threads (None or 0: one per core). Results are in the
     order of ``sids``, or of first appearance in the shard.
     """
+
+@final
+class ShardStream:
+    """The sessions of one shard in order, extracted in the background."""
+
+    def __iter__(self) -> Self: ...
+    def __next__(self) -> tuple[str, int, _RawExtraction]:
+        """Waits (the GIL released) for the next session in order."""
+
+    def __len__(self) -> int:
+        """How many sessions the stream hands out in all (at most)."""
+
+def stream_shard(
+    path: _StrPath,
+    sids: Sequence[str] | None = None,
+    threads: int | None = None,
+    extended: bool = False,
+) -> ShardStream:
+    """``extract_shard`` as an iterator: sessions are extracted on a background pool.
+
+    Each session is handed out once it and those before it are done, so the
+    caller can build objects from early sessions while later ones are
+    extracted. Raises ``ShardError`` at once for an unreadable shard.
+    """
+
+def new_ids(n: int) -> list[str]:
+    """``n`` fresh random version-4 UUIDs as 32 hex digits."""
 
 def extract_shards(
     paths: Sequence[_StrPath], threads: int | None = None, extended: bool = False

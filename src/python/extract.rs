@@ -14,15 +14,15 @@ use crate::shard;
 
 /// An observation's value as Python sees it: a `str` or a list of floats.
 #[derive(IntoPyObject)]
-enum RawValue {
+pub(super) enum RawValue {
     Text(String),
     Numbers(Vec<f64>),
 }
 
 /// `(window start, window end, [(primitive, value, confidence), ...])`.
-type RawExtraction = (f64, f64, Vec<(&'static str, RawValue, f64)>);
+pub(super) type RawExtraction = (f64, f64, Vec<(&'static str, RawValue, f64)>);
 
-fn raw(extraction: Extraction) -> RawExtraction {
+pub(super) fn raw(extraction: Extraction) -> RawExtraction {
     let items = extraction
         .observations
         .into_iter()

@@ -7,6 +7,7 @@ mod convert;
 mod errors;
 mod extract;
 mod shard;
+mod stream;
 
 use pyo3::prelude::*;
 use std::sync::OnceLock;
@@ -36,5 +37,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register_errors(m)?;
     shard::register(m)?;
     extract::register(m)?;
+    stream::register(m)?;
     Ok(())
 }
