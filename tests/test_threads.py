@@ -111,3 +111,33 @@ def test_many_threads_many_shards(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_one_shard_stream_shared_by_threads_hands_each_session_out_once(tmp_path: Path) -> None:
+    # Iterating waits with the GIL released; a second thread iterating the
+    # same stream must neither deadlock nor see a session twice.
+    from behave_shell_native import _native
+
+    from conftest import typing_session, write_shard
+
+    sids = [f"{i:08x}-0000-4000-8000-000000000000" for i in range(40)]
+    shard = write_shard(tmp_path, [line for sid in sids for line in typing_session(sid)])
+    stream = _native.stream_shard(shard)
+    assert len(stream) == len(sids)
+    seen: list[list[str]] = [[] for _ in range(4)]
+
+    def drain(slot: list[str]) -> None:
+        for sid, _count, _raw in stream:
+            slot.append(sid)
+
+    threads = [threading.Thread(target=drain, args=(slot,)) for slot in seen]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    got = [sid for slot in seen for sid in slot]
+    assert sorted(got) == sorted(sids)
+    # Each thread sees its share in shard order.
+    for slot in seen:
+        assert slot == sorted(slot, key=sids.index)

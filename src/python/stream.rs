@@ -17,6 +17,7 @@ use crate::text::Text;
 #[pyclass(name = "ShardStream", module = "behave_shell_native._native")]
 struct PyShardStream {
     inner: Mutex<ShardStream>,
+    total: usize,
 }
 
 #[pymethods]
@@ -30,9 +31,16 @@ impl PyShardStream {
         &self,
         py: Python<'py>,
     ) -> PyResult<Option<(Bound<'py, PyAny>, usize, RawExtraction)>> {
-        let mut guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let stream: &mut ShardStream = &mut guard;
-        let Some((sid, count, extraction)) = py.detach(|| stream.next_session())? else {
+        // The lock is taken with the GIL released: a second thread iterating
+        // the same stream waits here without holding the GIL the first one
+        // needs back.
+        let next = py.detach(|| {
+            self.inner
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .next_session()
+        });
+        let Some((sid, count, extraction)) = next? else {
             return Ok(None);
         };
         let sid = text_to_py(py, &Text::from_units(&sid))?;
@@ -41,10 +49,7 @@ impl PyShardStream {
 
     /// How many sessions the stream hands out in all (at most).
     fn __len__(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        self.total
     }
 }
 
@@ -64,6 +69,7 @@ fn stream_shard<'py>(
         .transpose()?;
     let stream = py.detach(|| batch::stream_shard(&path, wanted.as_deref(), threads, extended))?;
     Ok(PyShardStream {
+        total: stream.len(),
         inner: Mutex::new(stream),
     })
 }
