@@ -14,7 +14,8 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
+use std::time::Duration;
 
 /// One session's result: its sid (Python code points), how many events it
 /// had, and its extraction.
@@ -67,7 +68,13 @@ pub fn extract_shards(
 /// [`extract_shard`] handing each session out as soon as it and those before
 /// it are done: a background thread runs the workers, and the caller turns
 /// early results into Python objects while later sessions are extracted.
-/// Dropping the stream stops the workers at their next session.
+///
+/// The workers are a pool of the stream's own (`threads`, or as many as the
+/// calling context has), so a stream never waits on a pool that its own
+/// consumer keeps busy; called from a rayon worker, it extracts on the
+/// calling thread instead, before returning. They run at most [`STREAM_AHEAD`] sessions ahead of
+/// the consumer, and stop at their next session once the stream is dropped
+/// or [`shutdown_streams`] is called.
 ///
 /// # Errors
 ///
@@ -82,20 +89,58 @@ pub fn stream_shard(
 ) -> shard::Result<ShardStream> {
     let plan = run_on(threads, || shard::plan(path, sids))?;
     let total = plan.len();
-    let (sender, receiver) = mpsc::channel();
+    if rayon::current_thread_index().is_some() {
+        // Called from one of our own workers (a logging handler that
+        // extracts, say): extract here, on this thread. Other threads
+        // would wait on whatever this one holds (the handler's lock).
+        let (sender, receiver) = mpsc::sync_channel(0);
+        drop(sender);
+        let pending = (0..total)
+            .map(|i| (i, extract_one(&plan, i, extended)))
+            .collect();
+        return Ok(ShardStream {
+            path: path.to_path_buf(),
+            receiver,
+            pending,
+            next: 0,
+            total,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        });
+    }
+    let workers = threads
+        .filter(|&n| n > 0)
+        .unwrap_or_else(rayon::current_num_threads);
+    let (sender, receiver) = mpsc::sync_channel(STREAM_AHEAD);
     let cancelled = Arc::new(AtomicBool::new(false));
     let stop = Arc::clone(&cancelled);
+    let live = LiveStream::enter();
     std::thread::Builder::new()
         .name("behave-shard".to_owned())
         .spawn(move || {
-            run_on(threads, || {
+            let _live = live;
+            let stopped = || stop.load(Ordering::Relaxed) || SHUTDOWN.load(Ordering::Relaxed);
+            run_on(Some(workers), || {
                 (0..plan.len())
                     .into_par_iter()
                     .for_each_with(sender, |sender, i| {
-                        if stop.load(Ordering::Relaxed) {
+                        if stopped() {
                             return;
                         }
-                        let _ = sender.send((i, extract_one(&plan, i, extended)));
+                        let mut item = (i, extract_one(&plan, i, extended));
+                        // Waits while the consumer is behind, giving up once
+                        // the stream is dropped or the process exits.
+                        loop {
+                            match sender.try_send(item) {
+                                Ok(()) | Err(mpsc::TrySendError::Disconnected(_)) => break,
+                                Err(mpsc::TrySendError::Full(back)) => {
+                                    if stopped() {
+                                        break;
+                                    }
+                                    item = back;
+                                    std::thread::sleep(Duration::from_millis(1));
+                                }
+                            }
+                        }
                     });
             });
         })
@@ -108,6 +153,48 @@ pub fn stream_shard(
         total,
         cancelled,
     })
+}
+
+/// How many finished sessions a stream's workers hold for a consumer that
+/// is behind before they wait.
+pub const STREAM_AHEAD: usize = 64;
+
+/// Set by [`shutdown_streams`]: every stream's workers stop.
+static SHUTDOWN: AtomicBool = AtomicBool::new(false);
+
+/// Background stream threads still running, and a signal when one ends.
+static LIVE: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// Counts one background stream thread for as long as it lives.
+struct LiveStream;
+
+impl LiveStream {
+    fn enter() -> LiveStream {
+        *LIVE.0.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        LiveStream
+    }
+}
+
+impl Drop for LiveStream {
+    fn drop(&mut self) {
+        let mut live = LIVE.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *live = live.saturating_sub(1);
+        LIVE.1.notify_all();
+    }
+}
+
+/// Stops every stream's workers at their next session and waits up to
+/// `grace` for their threads to end; true when none is left. For process
+/// exit: the streams' workers never touch the interpreter except through
+/// logging, which the caller turns off first.
+pub fn shutdown_streams(grace: Duration) -> bool {
+    SHUTDOWN.store(true, Ordering::Relaxed);
+    let live = LIVE.0.lock().unwrap_or_else(PoisonError::into_inner);
+    let (live, _) = LIVE
+        .1
+        .wait_timeout_while(live, grace, |n| *n > 0)
+        .unwrap_or_else(PoisonError::into_inner);
+    *live == 0
 }
 
 /// Sessions of a shard in order, extracted in the background; see

@@ -1,6 +1,6 @@
 """Every class of bad input gets a clear outcome: a skipped line with a DEBUG
 record, a typed exception, or observations as usual. One test (or case) per
-row of docs/bad-input.md."""
+row of the README's "Bad input" table."""
 
 from __future__ import annotations
 
@@ -260,6 +260,28 @@ def test_garbage_line_with_the_recorder_prefix_makes_no_session(tmp_path: Path) 
     assert read(path, lone) == []
     assert bsn.find_shard_with_sid(tmp_path, lone) is None
     assert bsn.find_shard_with_sid(tmp_path, SID) == path
+
+
+def test_large_shard_indexed_in_pieces_logs_and_drops_garbage_as_one_pass(
+    tmp_path: Path, native_log: pytest.LogCaptureFixture
+) -> None:
+    """A shard of 16 MB or more is indexed in pieces on several threads. A
+    recorder-shaped line that does not parse, for a sid its piece has not seen,
+    is kept or dropped only once the pieces are merged: found by an
+    adversarial review, such lines were dropped without their DEBUG record."""
+    filler = line(sid=SID, t=1, ch="o", d="x" * 900)
+    half = 10_000  # ~9.3 MB per half: the garbage sits in a later piece
+    late = "0fa1a79a-e960-41ed-9ba4-c8285529746f"
+    bad = f'{{"sid":"{late}","t":2,"ch":'.encode()
+    good_late = line(sid=late, t=3, ch="i", d="y")
+    path = tmp_path / "sessions-2026-05-08.jsonl"
+    body = b"\n".join([filler] * half + [bad, good_late] + [filler] * half) + b"\n"
+    path.write_bytes(body)
+    assert len(body) > 16 << 20
+    assert [s.sid for s in bsn.sessions(path)] == [SID, late]
+    assert read(path, late) == [(3.0, "i", "y")]
+    offset = body.index(bad)
+    assert f"shard line at byte {offset} skipped: not json" in skips(native_log)
 
 
 def test_session_only_in_the_unterminated_last_line(tmp_path: Path) -> None:
@@ -567,3 +589,21 @@ def test_events_for_sid_wrong_sid_type(sid: Any, tmp_path: Path) -> None:
 def test_events_for_sid_wrong_path_type() -> None:
     with pytest.raises(TypeError):
         bsn.events_for_sid(None, SID)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("threads", "error"),
+    [(-1, ValueError), (2**64, ValueError), (257, ValueError), ("2", TypeError), (True, TypeError)],
+    ids=["negative", "huge", "over_256", "string", "bool"],
+)
+def test_bad_threads_argument(tmp_path: Path, threads: object, error: type[Exception]) -> None:
+    # Found by an adversarial review: -1 and 2**64 raised OverflowError, and
+    # 2000 started 2000 threads twice.
+    path = shard(tmp_path, BEFORE, AFTER)
+    for call in (
+        lambda: bsn.extract_shard(path, threads=threads),  # type: ignore[arg-type]
+        lambda: bsn.extract_shards([path], threads=threads),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(error, match="threads"):
+            call()
+    assert [sid for sid, _ in bsn.extract_shard(path, threads=256)] == [SID]

@@ -141,3 +141,83 @@ def test_one_shard_stream_shared_by_threads_hands_each_session_out_once(tmp_path
     # Each thread sees its share in shard order.
     for slot in seen:
         assert slot == sorted(slot, key=sids.index)
+
+
+def _noisy_shard(directory: Path, sessions: int) -> Path:
+    """Sessions whose every other line is skipped with a DEBUG record at read time."""
+    from conftest import typing_session, write_shard
+
+    lines: list[object] = []
+    for i in range(sessions):
+        sid = f"{i:08x}-0000-4000-8000-000000000000"
+        for event in typing_session(sid):
+            lines.append(event)
+            lines.append({"sid": sid, "t": "late", "ch": "i", "d": "x"})
+    return write_shard(directory, lines)  # type: ignore[arg-type]
+
+
+_EXIT_MID_STREAM = """
+import logging, sys
+logging.basicConfig(level=logging.DEBUG, stream=open("/dev/null", "w"))
+from behave_shell_native import _native
+stream = _native.stream_shard(sys.argv[1])
+next(iter(stream))
+if sys.argv[2] == "keep":
+    KEPT = stream
+"""
+
+
+def test_exit_while_a_stream_logs_is_clean(tmp_path: Path) -> None:
+    # Found by an adversarial review: workers still reading at exit logged
+    # into the finalizing interpreter and the process aborted (SIGABRT).
+    # At exit the streams are stopped and native logging turned off first.
+    import subprocess
+    import sys
+
+    shard = _noisy_shard(tmp_path, 300)
+    for mode in ("drop", "keep") * 4:
+        done = subprocess.run(
+            [sys.executable, "-c", _EXIT_MID_STREAM, str(shard), mode],
+            capture_output=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, (mode, done.returncode, done.stderr[-2000:])
+
+
+_REENTRANT_HANDLER = """
+import logging, sys
+import behave_shell_native as bsn
+small, big = sys.argv[1], sys.argv[2]
+
+class Extracting(logging.Handler):
+    calls = 0
+    def emit(self, record):
+        if Extracting.calls < 20:
+            Extracting.calls += 1
+            bsn.extract_shard(small)
+
+logger = logging.getLogger("behave_shell_native")
+logger.setLevel(logging.DEBUG)
+logger.addHandler(Extracting())
+bsn._native.reset_log_cache()
+print(len(bsn.extract_shard(big)), Extracting.calls)
+"""
+
+
+def test_logging_handler_that_extracts_a_shard_does_not_deadlock(tmp_path: Path) -> None:
+    # Found by an adversarial review: a stream's workers, logging, ran a
+    # handler that started a second stream on the same (global) pool, which
+    # no free worker was left to run. Each stream now has a pool of its own.
+    import subprocess
+    import sys
+
+    small = _noisy_shard(tmp_path / "small", 2)
+    big = _noisy_shard(tmp_path / "big", 60)
+    done = subprocess.run(
+        [sys.executable, "-c", _REENTRANT_HANDLER, str(small), str(big)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["60", "20"]

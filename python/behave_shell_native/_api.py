@@ -7,6 +7,7 @@ publishes, so callers see exactly what the reference yields.
 
 from __future__ import annotations
 
+import atexit
 import os
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,6 +18,9 @@ from typing import Any
 from behave_core.spec.envelope import Observation, Window
 
 from behave_shell_native import _native
+
+# Streams' background workers must not log into a finalizing interpreter.
+atexit.register(_native._shutdown)
 
 DEFAULT_SOURCE = "decnet/profiler/behave_shell/extract.py"
 """The reference's source string, so observations compare equal."""

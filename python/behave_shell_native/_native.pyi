@@ -16,6 +16,7 @@ __all__ = [
     "ShardError",
     "ShardStream",
     "__version__",
+    "_shutdown",
     "build_context",
     "events_for_sid",
     "extract_events",
@@ -124,6 +125,9 @@ def stream_shard(
     caller can build objects from early sessions while later ones are
     extracted. Raises ``ShardError`` at once for an unreadable shard.
     """
+
+def _shutdown(grace: float = 2.0) -> bool:
+    """At exit: stop every stream's workers, turn native logging off, wait up to ``grace`` s."""
 
 def new_ids(n: int) -> list[str]:
     """``n`` fresh random version-4 UUIDs as 32 hex digits."""

@@ -1,11 +1,12 @@
-//! The one place that turns payloads into Python `str` and back.
+//! The one place that turns payloads into Python `str` and back (and
+//! checks the `threads=` argument of the batch calls).
 //!
 //! Python sees payloads as the reference does: UTF-8 decoded with
 //! `surrogateescape`, so an undecodable byte is the code point U+DC80+byte.
 //! A lone surrogate from a `\u` escape (kept as code points in
 //! [`Text::Wide`]) goes through UTF-32 with `surrogatepass`.
 
-use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 
@@ -108,4 +109,29 @@ pub fn event_to_py<'py>(py: Python<'py>, ev: &Event) -> PyResult<Bound<'py, PyAn
     Ok((ev.t, ev.channel.code(), data)
         .into_pyobject(py)?
         .into_any())
+}
+
+/// Most worker threads a batch may ask for: far above any core count, low
+/// enough that a typo cannot start thousands of threads.
+pub const MAX_THREADS: usize = 256;
+
+/// A `threads=` argument: `None`, or an int from 0 (one per core) to
+/// [`MAX_THREADS`]; any other int is a `ValueError`, anything else a
+/// `TypeError`.
+pub fn threads_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<usize>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if obj.is_instance_of::<pyo3::types::PyBool>() || !obj.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyTypeError::new_err(format!(
+            "threads must be an int or None, not {}",
+            obj.get_type().name()?
+        )));
+    }
+    match obj.extract::<i64>() {
+        Ok(n) if (0..=MAX_THREADS as i64).contains(&n) => Ok(usize::try_from(n).ok()),
+        _ => Err(PyValueError::new_err(format!(
+            "threads must be between 0 and {MAX_THREADS}, not {obj}"
+        ))),
+    }
 }

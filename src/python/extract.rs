@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::{event_to_py, events_from_py, text_to_py, units_from_py};
+use super::convert::{event_to_py, events_from_py, text_to_py, threads_arg, units_from_py};
 use crate::context::SessionContext;
 use crate::extract::{Extraction, Options, extract_with};
 use crate::observation::Value;
@@ -155,9 +155,10 @@ fn extract_shard<'py>(
     py: Python<'py>,
     path: PathBuf,
     sids: Option<Vec<Bound<'py, PyAny>>>,
-    threads: Option<usize>,
+    threads: Option<Bound<'py, PyAny>>,
     extended: bool,
 ) -> PyResult<PySessions<'py>> {
+    let threads = threads_arg(threads.as_ref())?;
     let wanted: Option<Vec<Vec<u32>>> = sids
         .map(|list| list.iter().map(units_from_py).collect())
         .transpose()?;
@@ -172,9 +173,10 @@ fn extract_shard<'py>(
 fn extract_shards<'py>(
     py: Python<'py>,
     paths: Vec<PathBuf>,
-    threads: Option<usize>,
+    threads: Option<Bound<'py, PyAny>>,
     extended: bool,
 ) -> PyResult<Vec<PySessions<'py>>> {
+    let threads = threads_arg(threads.as_ref())?;
     let results = py.detach(|| crate::batch::extract_shards(&paths, threads, extended))?;
     results
         .into_iter()

@@ -5,10 +5,11 @@
 
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use pyo3::prelude::*;
 
-use super::convert::{text_to_py, units_from_py};
+use super::convert::{text_to_py, threads_arg, units_from_py};
 use super::extract::{RawExtraction, raw};
 use crate::batch::{self, ShardStream};
 use crate::text::Text;
@@ -61,9 +62,10 @@ fn stream_shard<'py>(
     py: Python<'py>,
     path: PathBuf,
     sids: Option<Vec<Bound<'py, PyAny>>>,
-    threads: Option<usize>,
+    threads: Option<Bound<'py, PyAny>>,
     extended: bool,
 ) -> PyResult<PyShardStream> {
+    let threads = threads_arg(threads.as_ref())?;
     let wanted: Option<Vec<Vec<u32>>> = sids
         .map(|list| list.iter().map(units_from_py).collect())
         .transpose()?;
@@ -84,10 +86,24 @@ fn new_ids(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// At interpreter exit (`atexit`): stops every stream's workers at their
+/// next session, turns native logging off (a worker that logs during
+/// interpreter finalization would need the GIL there, and abort the
+/// process), and waits up to `grace` seconds (GIL released) for them.
+/// Returns true when none was left running.
+#[pyfunction]
+#[pyo3(signature = (grace=2.0))]
+fn _shutdown(py: Python<'_>, grace: f64) -> bool {
+    log::set_max_level(log::LevelFilter::Off);
+    let grace = Duration::try_from_secs_f64(grace).unwrap_or(Duration::ZERO);
+    py.detach(|| batch::shutdown_streams(grace))
+}
+
 /// Adds the streaming functions to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyShardStream>()?;
     m.add_function(wrap_pyfunction!(stream_shard, m)?)?;
     m.add_function(wrap_pyfunction!(new_ids, m)?)?;
+    m.add_function(wrap_pyfunction!(_shutdown, m)?)?;
     Ok(())
 }

@@ -9,7 +9,7 @@
 //! is never indexed: callers re-read it on every call.
 
 use super::ShardError;
-use super::decode::{Sid, parse_record};
+use super::decode::{Sid, SkipReason, parse_record};
 use super::scan::{StreamEnd, stream_lines};
 use crate::text::{Text, Unit};
 use std::collections::HashMap;
@@ -148,7 +148,7 @@ pub(crate) struct SidTable {
     /// recorder-shaped lines that did not parse and whose sid the piece had
     /// not seen yet (see [`index_line`]). Such a line's slot is
     /// [`DEFERRED`] plus its place here.
-    deferred: Option<Vec<UuidKey>>,
+    deferred: Option<Vec<(UuidKey, SkipReason)>>,
 }
 
 /// Marks a deferred line's slot in a piece's log.
@@ -402,12 +402,10 @@ impl ShardIndex {
         for piece in pieces {
             // A deferred line is kept when its sid was known before the
             // piece began, exactly as a single pass would have kept it.
-            let known: Vec<Option<u32>> = piece
-                .sids
-                .deferred
-                .unwrap_or_default()
+            let deferred = piece.sids.deferred.unwrap_or_default();
+            let known: Vec<Option<u32>> = deferred
                 .iter()
-                .map(|key| {
+                .map(|(key, _)| {
                     let slot = self.sids.by_uuid.get(key)?;
                     u32::try_from(*slot).ok()
                 })
@@ -422,7 +420,15 @@ impl ShardIndex {
                 let slot = if f.slot & DEFERRED == 0 {
                     *slots.get(f.slot as usize)?
                 } else {
-                    (*known.get((f.slot & !DEFERRED) as usize)?)?
+                    let at = (f.slot & !DEFERRED) as usize;
+                    let slot = known.get(at).copied().flatten();
+                    if slot.is_none()
+                        && let Some((_, reason)) = deferred.get(at)
+                    {
+                        // What a single pass logs when it skips the line.
+                        log::debug!("shard line at byte {} skipped: {reason}", f.offset);
+                    }
+                    slot?
                 };
                 Some(Fresh { slot, ..f })
             }));
@@ -640,7 +646,7 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8]) -> Option<(u32, Spa
                     let tag = u32::try_from(deferred.len())
                         .ok()
                         .filter(|t| t & DEFERRED == 0)?;
-                    deferred.push(key);
+                    deferred.push((key, reason));
                     return Some((DEFERRED | tag, span));
                 }
                 log::debug!("shard line at byte {offset} skipped: {reason}");

@@ -215,14 +215,23 @@ impl ReadPlan {
         // One buffer for every group: a group is at most `MAX_READ` bytes
         // unless a single line is longer.
         let mut buf = Vec::new();
+        let mut shrunk = false;
         for group in coalesce(spans) {
             let (start, end) = (group.first_offset, group.end);
             buf.clear();
             buf.resize(usize::try_from(end - start).unwrap_or(0), 0);
-            if let Err(e) = self.file.read_exact_at(&mut buf, start) {
-                // The file shrank under us: what is gone is not there to read.
-                log::debug!("shard {} changed while reading: {e}", self.path.display());
-                break;
+            let got = read_available(&self.file, &mut buf, start);
+            if got < buf.len() {
+                // The file shrank under us: the lines still wholly there are
+                // read, what is gone is not there to read.
+                log::debug!(
+                    "shard {} changed while reading: {} of {} bytes at {start}",
+                    self.path.display(),
+                    got,
+                    buf.len()
+                );
+                buf.truncate(got);
+                shrunk = true;
             }
             for span in group.spans {
                 let from = usize::try_from(span.offset - start).unwrap_or(usize::MAX);
@@ -230,8 +239,13 @@ impl ReadPlan {
                     take(span.offset, line);
                 }
             }
+            if shrunk {
+                break;
+            }
         }
-        if let Some((offset, line)) = &self.tail {
+        if let Some((offset, line)) = &self.tail
+            && !shrunk
+        {
             // The tail is the last line of the file, so it comes last.
             if let Ok(rec) = parse_record(line)
                 && rec.sid_is(sid)
@@ -241,6 +255,21 @@ impl ReadPlan {
         }
         (header, events)
     }
+}
+
+/// Reads `buf.len()` bytes at `offset`, or fewer when the file ends first
+/// or a read fails; returns how many were read.
+fn read_available(file: &std::fs::File, buf: &mut [u8], offset: u64) -> usize {
+    let mut got = 0;
+    while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
+        match file.read_at(rest, offset + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    got
 }
 
 /// The reference's per-line filter: the sid matches, no header, an event.
