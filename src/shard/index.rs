@@ -312,20 +312,25 @@ impl ShardIndex {
             return Ok(());
         }
         let bounds = split_at_lines(file, self.indexed_end, size, pieces, self.max_line)?;
-        let (mut fresh, end) = match bounds.as_slice() {
-            [start, end] => index_range(file, &mut self.sids, *start, *end, self.max_line)?,
-            _ => match self.index_in_parallel(file, &bounds)? {
+        let one_pass = |index: &mut ShardIndex| {
+            index_range(file, &mut index.sids, index.indexed_end, size, index.max_line)
+                .map(|(fresh, end)| (vec![fresh], end))
+        };
+        let (logs, end) = if bounds.len() > 2 {
+            match self.index_in_parallel(file, &bounds)? {
                 Some(done) => done,
                 // The file changed under the split: index it in one piece.
-                None => index_range(file, &mut self.sids, self.indexed_end, size, self.max_line)?,
-            },
+                None => one_pass(self)?,
+            }
+        } else {
+            one_pass(self)?
         };
         // New lines were logged in file order first and are handed out to
         // their sids now, with each sid's list grown once: pushing straight
         // into thousands of growing lists cost 40% of the indexing time.
         let sids = &mut self.sids;
         let mut counts = vec![0usize; sids.spans.len()];
-        for entry in &fresh {
+        for entry in logs.iter().flatten() {
             if let Some(c) = counts.get_mut(entry.slot as usize) {
                 *c += 1;
             }
@@ -333,7 +338,8 @@ impl ShardIndex {
         for (spans, &extra) in sids.spans.iter_mut().zip(&counts) {
             spans.reserve(extra);
         }
-        for Fresh { offset, len, slot } in fresh.drain(..) {
+        // Slots that match no sid (dropped deferred lines) find no list.
+        for &Fresh { offset, len, slot } in logs.iter().flatten() {
             if let Some(spans) = sids.spans.get_mut(slot as usize) {
                 spans.push(Span { offset, len });
             }
@@ -355,7 +361,7 @@ impl ShardIndex {
         &mut self,
         file: &File,
         bounds: &[u64],
-    ) -> std::io::Result<Option<(Vec<Fresh>, StreamEnd)>> {
+    ) -> std::io::Result<Option<(Vec<Vec<Fresh>>, StreamEnd)>> {
         let max_line = self.max_line;
         let results: Vec<std::io::Result<Piece>> = std::thread::scope(|scope| {
             let workers: Vec<_> = bounds
@@ -397,7 +403,7 @@ impl ShardIndex {
         {
             return Ok(None);
         }
-        let mut fresh = Vec::with_capacity(pieces.iter().map(|p| p.fresh.len()).sum());
+        let mut logs = Vec::with_capacity(pieces.len());
         let mut stream = None;
         for piece in pieces {
             // A deferred line is kept when its sid was known before the
@@ -416,9 +422,12 @@ impl ShardIndex {
                 .into_iter()
                 .map(|sid| u32::try_from(self.sids.slot_text(sid)).unwrap_or(u32::MAX))
                 .collect();
-            fresh.extend(piece.fresh.into_iter().filter_map(|f| {
-                let slot = if f.slot & DEFERRED == 0 {
-                    *slots.get(f.slot as usize)?
+            // Renumbered in place (no copy of the log); a line left without
+            // a sid gets a slot no list has.
+            let mut fresh = piece.fresh;
+            for f in &mut fresh {
+                f.slot = if f.slot & DEFERRED == 0 {
+                    slots.get(f.slot as usize).copied().unwrap_or(u32::MAX)
                 } else {
                     let at = (f.slot & !DEFERRED) as usize;
                     let slot = known.get(at).copied().flatten();
@@ -428,13 +437,13 @@ impl ShardIndex {
                         // What a single pass logs when it skips the line.
                         log::debug!("shard line at byte {} skipped: {reason}", f.offset);
                     }
-                    slot?
+                    slot.unwrap_or(u32::MAX)
                 };
-                Some(Fresh { slot, ..f })
-            }));
+            }
+            logs.push(fresh);
             stream = Some(piece.stream);
         }
-        Ok(stream.map(|stream| (fresh, stream)))
+        Ok(stream.map(|stream| (logs, stream)))
     }
 
     /// True when `file` (of length `size`) still starts with what was
