@@ -313,8 +313,14 @@ impl ShardIndex {
         }
         let bounds = split_at_lines(file, self.indexed_end, size, pieces, self.max_line)?;
         let one_pass = |index: &mut ShardIndex| {
-            index_range(file, &mut index.sids, index.indexed_end, size, index.max_line)
-                .map(|(fresh, end)| (vec![fresh], end))
+            index_range(
+                file,
+                &mut index.sids,
+                index.indexed_end,
+                size,
+                index.max_line,
+            )
+            .map(|(fresh, end)| (vec![fresh], end))
         };
         let (logs, end) = if bounds.len() > 2 {
             match self.index_in_parallel(file, &bounds)? {
