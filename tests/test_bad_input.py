@@ -127,6 +127,24 @@ def test_bad_line_is_skipped_with_debug_record(
     assert any(msg.endswith(f"skipped: {reason}") for msg in skips(native_log)), skips(native_log)
 
 
+def test_sessions_alone_logs_its_skips(
+    tmp_path: Path, native_log: pytest.LogCaptureFixture
+) -> None:
+    # Found by a new-user trial: `sessions` left the NaN line out of its
+    # counts without a record (it reads every line itself, not the index).
+    nan = b'{"sid":"' + SID.encode() + b'","t":NaN,"ch":"i","d":"y"}'
+    path = tmp_path / "sessions-2026-05-08.jsonl"
+    path.write_bytes(b"\n".join([BEFORE, b"not json", nan, AFTER]) + b'\n{"sid":"x","t":3')
+    [info] = bsn.sessions(path)
+    assert (info.input_events, info.output_events) == (1, 1)
+    nan_at = path.read_bytes().index(nan)
+    tail_at = path.read_bytes().rindex(b"\n") + 1
+    got = skips(native_log)
+    assert f"shard line at byte {len(BEFORE) + 1} skipped: not json" in got, got
+    assert f"shard line at byte {nan_at} skipped: t not finite" in got, got
+    assert f"shard tail at byte {tail_at} skipped: torn tail" in got, got
+
+
 def test_log_cache_reset_makes_debug_reliable(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -347,12 +347,23 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
     let size = shard.meta.len();
     let mut out: Vec<SessionSummary> = Vec::new();
     let mut table = index::SidTable::default();
-    let mut tally = |line: &[u8]| {
-        let Ok(rec) = parse_record(line) else { return };
+    // Skips are logged as the reads log them, so `sessions` alone shows
+    // them too.
+    let mut tally = |offset: u64, line: &[u8]| {
+        let rec = match parse_record(line) {
+            Ok(rec) => rec,
+            Err(reason) => {
+                log::debug!("shard line at byte {offset} skipped: {reason}");
+                return;
+            }
+        };
         let slot = match (rec.sid_raw(), rec.sid()) {
             (Some(raw), _) => table.slot_bytes(raw),
             (None, Sid::Str(sid)) => table.slot_text(sid),
-            (None, _) => return,
+            (None, _) => {
+                log::debug!("shard line at byte {offset} skipped: no string sid");
+                return;
+            }
         };
         if slot == out.len()
             && let Some(sid) = table.sid(slot)
@@ -365,8 +376,12 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
                 last_t: None,
             });
         }
-        let Ok((t, channel)) = rec.event_head() else {
-            return;
+        let (t, channel) = match rec.event_head() {
+            Ok(head) => head,
+            Err(reason) => {
+                log::debug!("shard line at byte {offset} skipped: {reason}");
+                return;
+            }
         };
         let Some(summary) = out.get_mut(slot) else {
             return;
@@ -384,12 +399,16 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
         0,
         size,
         max_line(),
-        |_, line| tally(line),
+        |offset, line| tally(offset, line),
         |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
     )
     .map_err(|e| ShardError::from_io(path, e))?;
     if let Some(line) = read_tail(&shard.file, path, end.tail_offset, end.end) {
-        tally(&line);
+        if parse_record(&line).is_ok() {
+            tally(end.tail_offset, &line);
+        } else {
+            log::debug!("shard tail at byte {} skipped: torn tail", end.tail_offset);
+        }
     }
     Ok(out)
 }
