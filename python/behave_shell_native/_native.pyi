@@ -20,7 +20,6 @@ __all__ = [
     "build_context",
     "events_for_sid",
     "extract_events",
-    "extract_shard",
     "extract_shards",
     "extract_sid",
     "extract_sid_async",
@@ -88,19 +87,6 @@ def load_session(path: _StrPath, sid: str) -> tuple[dict[str, Any] | None, list[
 
 def build_context(events: Iterable[tuple[float, str, str | bytes]]) -> dict[str, object]:
     """The session context's fields under the reference's names."""
-
-def extract_shard(
-    path: _StrPath,
-    sids: Sequence[str] | None = None,
-    threads: int | None = None,
-    extended: bool = False,
-) -> list[tuple[str, int, _RawExtraction]]:
-    """(sid, event count, extraction) for every (or the given) session of a shard.
-
-    Sessions are read and extracted in parallel with the GIL released, on
-    ``threads`` worker threads (None or 0: one per core). Results are in the
-    order of ``sids``, or of first appearance in the shard.
-    """
 
 @final
 class ShardStream:

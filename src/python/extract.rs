@@ -148,26 +148,8 @@ fn sessions_to_py<'py>(
         .collect()
 }
 
-/// Every (or the given) session of a shard: `(sid, event count, extraction)`.
-#[pyfunction]
-#[pyo3(signature = (path, sids=None, threads=None, extended=false))]
-fn extract_shard<'py>(
-    py: Python<'py>,
-    path: PathBuf,
-    sids: Option<Vec<Bound<'py, PyAny>>>,
-    threads: Option<Bound<'py, PyAny>>,
-    extended: bool,
-) -> PyResult<PySessions<'py>> {
-    let threads = threads_arg(threads.as_ref())?;
-    let wanted: Option<Vec<Vec<u32>>> = sids
-        .map(|list| list.iter().map(units_from_py).collect())
-        .transpose()?;
-    let results =
-        py.detach(|| crate::batch::extract_shard(&path, wanted.as_deref(), threads, extended))?;
-    sessions_to_py(py, results)
-}
-
-/// `extract_shard` over many shards, results grouped per shard in order.
+/// Every session of many shards, results grouped per shard in order
+/// (the one-shard call is `stream_shard`).
 #[pyfunction]
 #[pyo3(signature = (paths, threads=None, extended=false))]
 fn extract_shards<'py>(
@@ -272,7 +254,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extract_events, m)?)?;
     m.add_function(wrap_pyfunction!(extract_sid, m)?)?;
     m.add_function(wrap_pyfunction!(extract_sid_async, m)?)?;
-    m.add_function(wrap_pyfunction!(extract_shard, m)?)?;
     m.add_function(wrap_pyfunction!(extract_shards, m)?)?;
     m.add_function(wrap_pyfunction!(build_context, m)?)?;
     m.add_function(wrap_pyfunction!(load_session, m)?)?;
