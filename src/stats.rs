@@ -1184,11 +1184,17 @@ mod tests {
         out
     }
 
-    #[test]
-    fn narrow_path_matches_the_general_path() {
-        let mut rng = SplitMix(0xFA57_9A7E);
+    /// The generated vectors and 4,000 timing-like ones from `seed`.
+    fn random_cases(seed: u64) -> Vec<Vec<f64>> {
+        let mut rng = SplitMix(seed);
         let mut cases: Vec<Vec<f64>> = vectors().into_iter().map(|(x, _)| x).collect();
         cases.extend((0..4000).map(|_| timing_like(&mut rng)));
+        cases
+    }
+
+    #[test]
+    fn narrow_path_matches_the_general_path() {
+        let mut cases = random_cases(0xFA57_9A7E);
         // Edges: zeros of both signs, subnormals, the top of the range.
         cases.extend([
             vec![0.0, -0.0],
@@ -1226,9 +1232,7 @@ mod tests {
 
     #[test]
     fn integer_fsum_matches_the_partials() {
-        let mut rng = SplitMix(0x05EE_DF5A);
-        let mut cases: Vec<Vec<f64>> = vectors().into_iter().map(|(x, _)| x).collect();
-        cases.extend((0..4000).map(|_| timing_like(&mut rng)));
+        let mut cases = random_cases(0x05EE_DF5A);
         // Exact ties between two doubles, which must round to even, and
         // results near the subnormal and overflow edges.
         cases.extend([
