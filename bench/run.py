@@ -356,25 +356,10 @@ class Reference:
         self.extract_session = extract_session
         self.parse_shard_line = parse_shard_line
 
-    def events_for_sid(self, path: Path, sid: str) -> list[Any]:
-        """The handler's ``_events_for_sid`` loop: every line, json, then parse."""
-        out = []
-        with open(path, encoding="utf-8", errors="surrogateescape") as f:
-            for line in f:
-                try:
-                    rec = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(rec, dict) or rec.get("sid") != sid or "hdr" in rec:
-                    continue
-                ev = self.parse_shard_line(line)
-                if ev is not None:
-                    out.append(ev)
-        return out
-
-    def all_sessions(self, path: Path) -> dict[str, list[Any]]:
-        """One pass grouping every session's events, for the shard rows."""
-        out: dict[str, list[Any]] = {}
+    def _events(self, path: Path, sid: str | None = None) -> Iterator[tuple[Any, Any]]:
+        """The handler's loop: every line, ``json.loads``, headers, non-objects and
+        (given ``sid``) other sessions left out, then ``parse_shard_line`` on what
+        is left, as the handler does; yields ``(sid, event)``."""
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             for line in f:
                 try:
@@ -383,9 +368,21 @@ class Reference:
                     continue
                 if not isinstance(rec, dict) or "hdr" in rec:
                     continue
+                if sid is not None and rec.get("sid") != sid:
+                    continue
                 ev = self.parse_shard_line(line)
                 if ev is not None:
-                    out.setdefault(rec.get("sid"), []).append(ev)
+                    yield rec.get("sid"), ev
+
+    def events_for_sid(self, path: Path, sid: str) -> list[Any]:
+        """The handler's ``_events_for_sid``: one session's events."""
+        return [ev for _sid, ev in self._events(path, sid)]
+
+    def all_sessions(self, path: Path) -> dict[str, list[Any]]:
+        """One pass grouping every session's events, for the shard rows."""
+        out: dict[str, list[Any]] = {}
+        for sid, ev in self._events(path):
+            out.setdefault(sid, []).append(ev)
         return out
 
 

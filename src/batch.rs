@@ -93,26 +93,19 @@ pub fn stream_shard(
         // Called from one of our own workers (a logging handler that
         // extracts, say): extract here, on this thread. Other threads
         // would wait on whatever this one holds (the handler's lock).
-        let (sender, receiver) = mpsc::sync_channel(0);
-        drop(sender);
-        let pending = (0..total)
+        let (_, receiver) = mpsc::sync_channel(0);
+        let mut stream = ShardStream::new(path, receiver, total);
+        stream.pending = (0..total)
             .map(|i| (i, extract_one(&plan, i, extended)))
             .collect();
-        return Ok(ShardStream {
-            path: path.to_path_buf(),
-            receiver,
-            pending,
-            next: 0,
-            total,
-            cancelled: Arc::new(AtomicBool::new(false)),
-        });
+        return Ok(stream);
     }
     let workers = threads
         .filter(|&n| n > 0)
         .unwrap_or_else(rayon::current_num_threads);
     let (sender, receiver) = mpsc::sync_channel(STREAM_AHEAD);
-    let cancelled = Arc::new(AtomicBool::new(false));
-    let stop = Arc::clone(&cancelled);
+    let stream = ShardStream::new(path, receiver, total);
+    let stop = Arc::clone(&stream.cancelled);
     let live = LiveStream::enter();
     std::thread::Builder::new()
         .name("behave-shard".to_owned())
@@ -145,14 +138,7 @@ pub fn stream_shard(
             });
         })
         .map_err(|e| shard::ShardError::from_io(path, e))?;
-    Ok(ShardStream {
-        path: path.to_path_buf(),
-        receiver,
-        pending: BTreeMap::new(),
-        next: 0,
-        total,
-        cancelled,
-    })
+    Ok(stream)
 }
 
 /// How many finished sessions a stream's workers hold for a consumer that
@@ -210,6 +196,22 @@ pub struct ShardStream {
 }
 
 impl ShardStream {
+    /// A stream of `total` sessions that arrive on `receiver`.
+    fn new(
+        path: &Path,
+        receiver: mpsc::Receiver<(usize, Option<SessionResult>)>,
+        total: usize,
+    ) -> ShardStream {
+        ShardStream {
+            path: path.to_path_buf(),
+            receiver,
+            pending: BTreeMap::new(),
+            next: 0,
+            total,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// How many sessions the stream hands out in all (at most).
     pub fn len(&self) -> usize {
         self.total

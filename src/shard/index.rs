@@ -261,12 +261,7 @@ impl ShardIndex {
     ///
     /// An I/O error from a read.
     pub fn build(file: &File, size: u64) -> std::io::Result<ShardIndex> {
-        let mut index = ShardIndex {
-            max_line: max_line(),
-            ..ShardIndex::default()
-        };
-        index.extend(file, size)?;
-        Ok(index)
+        Self::build_in(file, size, index_pieces(size))
     }
 
     /// [`ShardIndex::build`] in at most `pieces` pieces, whatever the size:

@@ -349,9 +349,13 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
     let mut table = index::SidTable::default();
     // Skips are logged as the reads log them, so `sessions` alone shows
     // them too.
-    let mut tally = |offset: u64, line: &[u8]| {
+    let mut tally = |offset: u64, line: &[u8], tail: bool| {
         let rec = match parse_record(line) {
             Ok(rec) => rec,
+            Err(_) if tail => {
+                log::debug!("shard tail at byte {offset} skipped: torn tail");
+                return;
+            }
             Err(reason) => {
                 log::debug!("shard line at byte {offset} skipped: {reason}");
                 return;
@@ -399,16 +403,12 @@ pub fn sessions(path: &Path) -> Result<Vec<SessionSummary>> {
         0,
         size,
         max_line(),
-        |offset, line| tally(offset, line),
+        |offset, line| tally(offset, line, false),
         |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
     )
     .map_err(|e| ShardError::from_io(path, e))?;
     if let Some(line) = read_tail(&shard.file, path, end.tail_offset, end.end) {
-        if parse_record(&line).is_ok() {
-            tally(end.tail_offset, &line);
-        } else {
-            log::debug!("shard tail at byte {} skipped: torn tail", end.tail_offset);
-        }
+        tally(end.tail_offset, &line, true);
     }
     Ok(out)
 }
