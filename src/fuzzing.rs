@@ -7,7 +7,7 @@ use crate::event::{Channel, Event};
 use crate::extract::extract;
 use crate::shard::{
     self, Record, SessionSummary, Sid, decode, decode::canonical_text, index, parse_record,
-    scan::Lines,
+    scan::Lines, shape,
 };
 use crate::text::{Text, Unit};
 use std::io::Write;
@@ -33,9 +33,19 @@ pub fn scan_decode(data: &[u8]) {
                 Some(b"\r\n") => 2,
                 _ => 1,
             };
+        check_shape(
+            data.get(offset..).unwrap_or_default(),
+            line,
+            expect_at - offset,
+        );
         check_line(line);
     }
     assert_eq!(lines.tail_offset(), expect_at);
+    assert_eq!(
+        shape::first_line(lines.tail()),
+        None,
+        "the index's split of the tail"
+    );
     check_line(lines.tail());
 
     // The `str` path with arbitrary code points, lone surrogates included.
@@ -47,6 +57,26 @@ pub fn scan_decode(data: &[u8]) {
         check_event(&event);
     }
     assert_eq!(Text::from_units(&units).units().collect::<Vec<_>>(), units);
+}
+
+/// The index's line splitter ends the line at `rest`'s start where `Lines`
+/// does, and a line it calls recorder-shaped, with a checked sid, has that
+/// sid when it parses.
+fn check_shape(rest: &[u8], line: &[u8], next: usize) {
+    let first = shape::first_line(rest).expect("the index's split finds the line");
+    assert_eq!(
+        (first.len, first.next),
+        (line.len(), next),
+        "the index's split"
+    );
+    let sid = shape::leading_sid(line).filter(|sid| shape::sid_chars_ok(sid));
+    if let (true, Some(sid), Ok(rec)) = (first.shaped, sid, parse_record(line)) {
+        assert_eq!(
+            rec.sid(),
+            Sid::Str(Text::Bytes(sid.to_vec())),
+            "a shaped line's sid"
+        );
+    }
 }
 
 fn check_line(line: &[u8]) {

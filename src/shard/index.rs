@@ -10,7 +10,8 @@
 
 use super::ShardError;
 use super::decode::{Sid, SkipReason, parse_record};
-use super::scan::{StreamEnd, stream_lines};
+use super::scan::{StreamEnd, stream_split};
+use super::shape::{self, leading_sid, no_later_sid, sid_chars_ok};
 use crate::text::{Text, Unit};
 use std::collections::HashMap;
 use std::fs::{File, Metadata, OpenOptions};
@@ -64,6 +65,7 @@ pub struct Span {
 /// A line just indexed, before it joins its sid's list: a [`Span`] with
 /// the slot in what would be the tuple's padding, so the log of a 100 MB
 /// shard's lines takes 16 bytes a line, not 24.
+#[derive(Clone, Copy)]
 struct Fresh {
     offset: u64,
     len: u32,
@@ -112,18 +114,17 @@ impl std::hash::Hasher for WordHasher {
 type UuidKey = [u64; 5];
 
 fn uuid_key(sid: &[u8]) -> Option<UuidKey> {
-    if sid.len() != 36 {
-        return None;
-    }
-    let mut padded = [0u8; 40];
-    padded.get_mut(..36)?.copy_from_slice(sid);
-    let mut key = [0u64; 5];
-    for (word, bytes) in key.iter_mut().zip(padded.chunks_exact(8)) {
+    let sid: &[u8; 36] = sid.try_into().ok()?;
+    // Spelled out word by word: this runs for every line of a shard.
+    let word = |at: usize| {
         let mut w = [0u8; 8];
-        w.copy_from_slice(bytes);
-        *word = u64::from_le_bytes(w);
-    }
-    Some(key)
+        let take = (36 - at).min(8);
+        if let (Some(to), Some(from)) = (w.get_mut(..take), sid.get(at..at + take)) {
+            to.copy_from_slice(from);
+        }
+        u64::from_le_bytes(w)
+    };
+    Some([word(0), word(8), word(16), word(24), word(32)])
 }
 
 type FastMap<K> = HashMap<K, usize, std::hash::BuildHasherDefault<WordHasher>>;
@@ -140,7 +141,7 @@ pub(crate) struct SidTable {
     by_units: FastMap<Vec<Unit>>,
     /// Recently seen recorder sids, direct-mapped by a hash of their first
     /// word, each with its slot; empty until the first use. Only sids that
-    /// passed [`fast_sid`]'s checks go in, so a hit needs no checking.
+    /// passed [`sid_chars_ok`] go in, so a hit needs no checking.
     /// Concurrent sessions are few and their lines come in runs, so this
     /// spares most lines the hex check and the hash-map probe.
     recent: Vec<(UuidKey, usize)>,
@@ -186,8 +187,10 @@ impl SidTable {
     /// The slot of a sid [`SidTable::remember`] was given, if still there.
     fn recent_slot(&self, key: &UuidKey) -> Option<usize> {
         let (held, slot) = self.recent.get(Self::recent_at(key))?;
-        // Word by word: a whole-array `==` becomes a `bcmp` call.
-        let same = held.iter().zip(key).all(|(a, b)| a == b);
+        // Folded by hand: a whole-array `==` becomes a `bcmp` call.
+        let [a0, a1, a2, a3, a4] = *held;
+        let [b0, b1, b2, b3, b4] = *key;
+        let same = (a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2) | (a3 ^ b3) | (a4 ^ b4) == 0;
         (same && *slot != NO_SLOT).then_some(*slot)
     }
 
@@ -232,6 +235,89 @@ impl SidTable {
                 None => self.by_bytes.get(b.as_slice()).copied(),
             },
             Text::Wide(u) => self.by_units.get(u.as_slice()).copied(),
+        }
+    }
+
+    /// Hands the lines of `log` out to their sids' lists, each list grown
+    /// once: pushing straight into thousands of growing lists cost 40% of
+    /// the indexing time. Returns the deferred lines, in file order.
+    fn distribute(&mut self, log: &[Fresh]) -> Vec<Fresh> {
+        let mut counts = vec![0usize; self.spans.len()];
+        let mut deferred = Vec::new();
+        for entry in log {
+            match counts.get_mut(entry.slot as usize) {
+                Some(c) => *c += 1,
+                None => deferred.push(*entry),
+            }
+        }
+        for (spans, &extra) in self.spans.iter_mut().zip(&counts) {
+            spans.reserve(extra);
+        }
+        for &Fresh { offset, len, slot } in log {
+            if let Some(spans) = self.spans.get_mut(slot as usize) {
+                spans.push(Span { offset, len });
+            }
+        }
+        deferred
+    }
+
+    /// Appends the table of the next piece of a parallel build, whose
+    /// deferred lines are `deferred_lines`. A deferred line is kept when its
+    /// sid was known before the piece began, exactly as a single pass would
+    /// have kept it; otherwise it is logged as a single pass logs it.
+    fn append_piece(&mut self, piece: SidTable, deferred_lines: &[Fresh]) {
+        let reasons = piece.deferred.unwrap_or_default();
+        let mut kept: Vec<(usize, Span)> = Vec::new();
+        for f in deferred_lines {
+            let Some((key, reason)) = reasons.get((f.slot & !DEFERRED) as usize) else {
+                continue;
+            };
+            match self.by_uuid.get(key) {
+                Some(&slot) => kept.push((
+                    slot,
+                    Span {
+                        offset: f.offset,
+                        len: f.len,
+                    },
+                )),
+                None => log::debug!("shard line at byte {} skipped: {reason}", f.offset),
+            }
+        }
+        // Grouped by sid, each group still in file order (a stable sort).
+        kept.sort_by_key(|&(slot, _)| slot);
+        // Where the piece's lines will start in the lists that get kept lines.
+        let starts: Vec<usize> = kept
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                run.first()
+                    .and_then(|&(slot, _)| self.spans.get(slot))
+                    .map_or(0, Vec::len)
+            })
+            .collect();
+        for (sid, mut spans) in piece.order.into_iter().zip(piece.spans) {
+            let slot = self.slot_text(sid);
+            if let Some(list) = self.spans.get_mut(slot) {
+                if list.is_empty() {
+                    std::mem::swap(list, &mut spans);
+                } else {
+                    list.extend_from_slice(&spans);
+                }
+            }
+        }
+        for (run, start) in kept.chunk_by(|a, b| a.0 == b.0).zip(starts) {
+            let Some(list) = run.first().and_then(|&(slot, _)| self.spans.get_mut(slot)) else {
+                continue;
+            };
+            // Both runs are in file order: merge them.
+            let piece_lines = list.split_off(start.min(list.len()));
+            let mut extra = run.iter().map(|&(_, span)| span).peekable();
+            for span in piece_lines {
+                while let Some(e) = extra.next_if(|e| e.offset < span.offset) {
+                    list.push(e);
+                }
+                list.push(span);
+            }
+            list.extend(extra);
         }
     }
 }
@@ -307,44 +393,21 @@ impl ShardIndex {
             return Ok(());
         }
         let bounds = split_at_lines(file, self.indexed_end, size, pieces, self.max_line)?;
-        let one_pass = |index: &mut ShardIndex| {
-            index_range(
-                file,
-                &mut index.sids,
-                index.indexed_end,
-                size,
-                index.max_line,
-            )
-            .map(|(fresh, end)| (vec![fresh], end))
-        };
-        let (logs, end) = if bounds.len() > 2 {
-            match self.index_in_parallel(file, &bounds)? {
-                Some(done) => done,
-                // The file changed under the split: index it in one piece.
-                None => one_pass(self)?,
-            }
+        let split = if bounds.len() > 2 {
+            self.index_in_parallel(file, &bounds)?
         } else {
-            one_pass(self)?
+            None
         };
-        // New lines were logged in file order first and are handed out to
-        // their sids now, with each sid's list grown once: pushing straight
-        // into thousands of growing lists cost 40% of the indexing time.
-        let sids = &mut self.sids;
-        let mut counts = vec![0usize; sids.spans.len()];
-        for entry in logs.iter().flatten() {
-            if let Some(c) = counts.get_mut(entry.slot as usize) {
-                *c += 1;
+        let end = match split {
+            Some(end) => end,
+            // One piece, or the file changed under the split.
+            None => {
+                let (fresh, end) =
+                    index_range(file, &mut self.sids, self.indexed_end, size, self.max_line)?;
+                self.sids.distribute(&fresh);
+                end
             }
-        }
-        for (spans, &extra) in sids.spans.iter_mut().zip(&counts) {
-            spans.reserve(extra);
-        }
-        // Slots that match no sid (dropped deferred lines) find no list.
-        for &Fresh { offset, len, slot } in logs.iter().flatten() {
-            if let Some(spans) = sids.spans.get_mut(slot as usize) {
-                spans.push(Span { offset, len });
-            }
-        }
+        };
         self.indexed_end = end.tail_offset;
         let guard_len = usize::try_from(self.indexed_end).map_or(GUARD_LEN, |e| e.min(GUARD_LEN));
         let mut guard = vec![0u8; guard_len];
@@ -354,15 +417,16 @@ impl ShardIndex {
     }
 
     /// Indexes the pieces `bounds[i]..bounds[i + 1]` on one scoped thread
-    /// each, every piece into a table of its own, then merges the tables in
-    /// file order, so sids keep their first-appearance order. `None` when a
-    /// piece before the last no longer ends at a line end (the file was
-    /// rewritten meanwhile); nothing has been changed then.
+    /// each, every piece into a table of its own, then appends the tables
+    /// in file order, so sids keep their first-appearance order. Returns
+    /// how the last piece ended, or `None` when a piece before the last no
+    /// longer ends at a line end (the file was rewritten meanwhile); nothing
+    /// has been changed then.
     fn index_in_parallel(
         &mut self,
         file: &File,
         bounds: &[u64],
-    ) -> std::io::Result<Option<(Vec<Vec<Fresh>>, StreamEnd)>> {
+    ) -> std::io::Result<Option<StreamEnd>> {
         let max_line = self.max_line;
         let results: Vec<std::io::Result<Piece>> = std::thread::scope(|scope| {
             let workers: Vec<_> = bounds
@@ -375,9 +439,12 @@ impl ShardIndex {
                             ..SidTable::default()
                         };
                         let (fresh, stream) = index_range(file, &mut sids, start, end, max_line)?;
+                        // Each worker hands out its own lines, so the merge
+                        // only appends whole lists.
+                        let deferred_lines = sids.distribute(&fresh);
                         Ok(Piece {
                             sids,
-                            fresh,
+                            deferred_lines,
                             stream,
                             end,
                         })
@@ -404,47 +471,12 @@ impl ShardIndex {
         {
             return Ok(None);
         }
-        let mut logs = Vec::with_capacity(pieces.len());
         let mut stream = None;
         for piece in pieces {
-            // A deferred line is kept when its sid was known before the
-            // piece began, exactly as a single pass would have kept it.
-            let deferred = piece.sids.deferred.unwrap_or_default();
-            let known: Vec<Option<u32>> = deferred
-                .iter()
-                .map(|(key, _)| {
-                    let slot = self.sids.by_uuid.get(key)?;
-                    u32::try_from(*slot).ok()
-                })
-                .collect();
-            let slots: Vec<u32> = piece
-                .sids
-                .order
-                .into_iter()
-                .map(|sid| u32::try_from(self.sids.slot_text(sid)).unwrap_or(u32::MAX))
-                .collect();
-            // Renumbered in place (no copy of the log); a line left without
-            // a sid gets a slot no list has.
-            let mut fresh = piece.fresh;
-            for f in &mut fresh {
-                f.slot = if f.slot & DEFERRED == 0 {
-                    slots.get(f.slot as usize).copied().unwrap_or(u32::MAX)
-                } else {
-                    let at = (f.slot & !DEFERRED) as usize;
-                    let slot = known.get(at).copied().flatten();
-                    if slot.is_none()
-                        && let Some((_, reason)) = deferred.get(at)
-                    {
-                        // What a single pass logs when it skips the line.
-                        log::debug!("shard line at byte {} skipped: {reason}", f.offset);
-                    }
-                    slot.unwrap_or(u32::MAX)
-                };
-            }
-            logs.push(fresh);
             stream = Some(piece.stream);
+            self.sids.append_piece(piece.sids, &piece.deferred_lines);
         }
-        Ok(stream.map(|stream| (logs, stream)))
+        Ok(stream)
     }
 
     /// True when `file` (of length `size`) still starts with what was
@@ -466,8 +498,10 @@ impl ShardIndex {
 
 /// One piece of a parallel index build.
 struct Piece {
+    /// The piece's sids, each with its lines.
     sids: SidTable,
-    fresh: Vec<Fresh>,
+    /// The lines waiting on [`SidTable::deferred`], in file order.
+    deferred_lines: Vec<Fresh>,
     stream: StreamEnd,
     /// Where the piece was to end.
     end: u64,
@@ -546,13 +580,15 @@ fn index_range(
     max_line: usize,
 ) -> std::io::Result<(Vec<Fresh>, StreamEnd)> {
     let mut fresh: Vec<Fresh> = Vec::new();
-    let stream = stream_lines(
+    let split = |rest: &[u8]| shape::first_line(rest).map(|f| (f.len, f.next, f.shaped));
+    let stream = stream_split(
         file,
         start,
         end,
         max_line,
-        |offset, line| {
-            if let Some((slot, span)) = index_line(sids, offset, line) {
+        split,
+        |offset, line, shaped| {
+            if let Some((slot, span)) = index_line(sids, offset, line, shaped) {
                 fresh.push(Fresh {
                     offset: span.offset,
                     len: span.len,
@@ -565,72 +601,21 @@ fn index_range(
     Ok((fresh, stream))
 }
 
-/// The sid of a line when it has the recorder's own shape,
-/// `{"sid":"<36 hex-or-dash>",...`, and no other top-level `sid` key can
-/// follow. Any later key that unescapes to `sid` ends in `id"`, `9d"`
-/// (`\u0069d`) or `64"` (`\u0064`); if no quote in the rest of the line is
-/// preceded by one of those, the first key is the only `sid`. Otherwise the
-/// caller falls back to a full parse. ([`index_line`] runs the same steps
-/// with [`SidTable::recent`] in between.)
-#[cfg(test)]
-fn fast_sid(line: &[u8]) -> Option<&[u8]> {
-    let sid = leading_sid(line)?;
-    (sid_chars_ok(sid) && no_later_sid(line)).then_some(sid)
-}
-
-const FAST_PREFIX: &[u8] = b"{\"sid\":\"";
-const FAST_SID_LEN: usize = 36;
-
-/// The 36 bytes between `{"sid":"` and the next quote, unchecked.
-fn leading_sid(line: &[u8]) -> Option<&[u8]> {
-    let rest = line.strip_prefix(FAST_PREFIX)?;
-    let sid = rest.get(..FAST_SID_LEN)?;
-    (rest.get(FAST_SID_LEN) == Some(&b'"')).then_some(sid)
-}
-
-/// Lower-case hex and dashes: no escape can hide in the sid.
-fn sid_chars_ok(sid: &[u8]) -> bool {
-    sid.iter()
-        .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'))
-}
-
-/// True when no quote after the leading sid is preceded by `id`, `9d` or
-/// `64`; `line` must have passed [`leading_sid`].
-fn no_later_sid(line: &[u8]) -> bool {
-    // Three shifted views of the rest of the line, folded without early
-    // exit so the compiler vectorises the scan.
-    let after = FAST_PREFIX.len() + FAST_SID_LEN + 1;
-    let Some(n) = line.len().checked_sub(after) else {
-        return false;
-    };
-    let (Some(first), Some(second), Some(third)) = (
-        line.get(after - 2..after - 2 + n),
-        line.get(after - 1..after - 1 + n),
-        line.get(after..),
-    ) else {
-        return false;
-    };
-    let may_hold_sid = first
-        .iter()
-        .zip(second)
-        .zip(third)
-        .fold(false, |acc, ((&x, &y), &z)| {
-            acc | ((z == b'"')
-                & (((y == b'd') & ((x == b'i') | (x == b'9'))) | ((y == b'4') & (x == b'6'))))
-        });
-    !may_hold_sid
-}
-
 /// The slot of a line's sid and the line's span, or `None` for a line
-/// without a string sid.
-fn index_line(sids: &mut SidTable, offset: u64, line: &[u8]) -> Option<(u32, Span)> {
+/// without a string sid. `shaped` says the line has the recorder's own
+/// shape (see [`shape`]), whose first key is its only `sid`.
+///
+/// A line whose leading sid may be its only one is *fast*: a sid seen
+/// before, or one whose line parses, is taken as it stands. Any other line
+/// is parsed in full.
+fn index_line(sids: &mut SidTable, offset: u64, line: &[u8], shaped: bool) -> Option<(u32, Span)> {
     if line.is_empty() {
         return None;
     }
     let len = u32::try_from(line.len()).ok()?;
     let span = Span { offset, len };
     let fast = leading_sid(line)
-        .filter(|_| no_later_sid(line))
+        .filter(|_| shaped || no_later_sid(line))
         .and_then(|sid| Some((sid, uuid_key(sid)?)));
     let cached = fast.and_then(|(_, key)| sids.recent_slot(&key));
     let slot = if let Some(slot) = cached {
@@ -784,31 +769,6 @@ pub(crate) fn with_index<R>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn fast_sid_takes_canonical_prefix() {
-        let line = br#"{"sid":"0123456789abcdef0123456789abcdef0123","t":1.5,"ch":"o","d":"a\"b"}"#;
-        assert_eq!(
-            fast_sid(line),
-            Some(&b"0123456789abcdef0123456789abcdef0123"[..])
-        );
-    }
-
-    #[test]
-    fn fast_sid_defers_when_another_sid_may_follow() {
-        let sid = "0123456789abcdef0123456789abcdef0123";
-        for rest in [
-            r#","sid":"x""#,
-            r#","\u0073id":"x""#,
-            r#","s\u0069d":"x""#,
-            r#","si\u0064":"x""#,
-        ] {
-            let line = format!(r#"{{"sid":"{sid}"{rest}}}"#);
-            assert_eq!(fast_sid(line.as_bytes()), None, "{rest}");
-        }
-        let upper = r#"{"sid":"0123456789ABCDEF0123456789abcdef0123","t":1}"#;
-        assert_eq!(fast_sid(upper.as_bytes()), None);
-    }
-
     /// Sids and spans of `file` indexed in at most `pieces` pieces.
     fn index_in(file: &File, pieces: usize) -> (Vec<Text>, Vec<Vec<Span>>, u64) {
         let size = file.metadata().expect("metadata").len();
@@ -869,6 +829,51 @@ mod tests {
     }
 
     #[test]
+    fn deferred_lines_keep_file_order_in_a_split() {
+        // Lines of one length, so the second piece starts at a known line:
+        // the cut goes after the line holding the midpoint.
+        let a = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+        let b = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+        let good =
+            |sid: &str, t: usize| format!(r#"{{"sid":"{sid}","t":1{t:02},"ch":"o","d":"x"}}"#);
+        let torn = |sid: &str| format!(r#"{{"sid":"{sid}","t":999,"ch":"o","d":"x"#);
+        let width = good(a, 0).len();
+        let torn_a = format!("{:<width$}", torn(a));
+        let torn_b = format!("{:<width$}", torn(b));
+        let mut lines: Vec<String> = (0..10).map(|t| good(a, t)).collect();
+        // The second piece opens on a torn line of A (known before it: kept)
+        // and one of B (not known: dropped), then A and B go on.
+        lines.extend([
+            torn_a.clone(),
+            torn_b,
+            good(a, 10),
+            torn_a,
+            good(b, 11),
+            good(a, 12),
+        ]);
+        lines.extend((13..16).map(|t| good(a, t)));
+        assert!(lines.iter().all(|l| l.len() == width));
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        let path = std::env::temp_dir().join(format!("bsn-deferred-{}", std::process::id()));
+        std::fs::write(&path, &text).expect("write shard");
+        let file = File::open(&path).expect("open shard");
+        let size = text.len() as u64;
+        let cut = split_at_lines(&file, 0, size, 2, 300).expect("split");
+        assert_eq!(cut, vec![0, 10 * (width as u64 + 1), size]);
+        let one = index_in(&file, 1);
+        assert_eq!(index_in(&file, 2), one);
+        let at = |line: u64| line * (width as u64 + 1);
+        let a_lines: Vec<u64> = one.1[0].iter().map(|s| s.offset).collect();
+        let want: Vec<u64> = (0..11).chain([12, 13]).chain(15..19).map(at).collect();
+        assert_eq!(a_lines, want);
+        assert_eq!(
+            one.1[1].iter().map(|s| s.offset).collect::<Vec<_>>(),
+            vec![at(14)]
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
     fn index_maps_lines_to_true_sid() {
         let mut sids = SidTable::default();
         let a = "aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa";
@@ -881,7 +886,8 @@ mod tests {
             "{\"sid\":\"\\udcc3\\udca9\"}".to_owned(),
         ];
         for (i, line) in lines.iter().enumerate() {
-            if let Some((slot, span)) = index_line(&mut sids, i as u64 * 100, line.as_bytes())
+            if let Some((slot, span)) =
+                index_line(&mut sids, i as u64 * 100, line.as_bytes(), false)
                 && let Some(spans) = sids.spans.get_mut(slot as usize)
             {
                 spans.push(span);

@@ -21,6 +21,7 @@ pub mod error;
 pub mod header;
 pub mod index;
 pub mod scan;
+pub(crate) mod shape;
 
 pub use decode::{DecodedLine, Record, Sid, SkipReason, decode_line, parse_record};
 pub use error::{FileKind, ShardError};

@@ -43,16 +43,22 @@ impl<'a> Iterator for Lines<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.buf.get(self.pos..)?;
-        let k = memchr2(b'\n', b'\r', rest)?;
-        let line = rest.get(..k)?;
+        let (len, next) = first_line(rest)?;
         let start = self.pos;
-        // A CR at the very end of the buffer ends its line (Python, reading
-        // the file now, would say so too). If an LF follows later, it reads
-        // as an empty line, which every caller skips.
-        let crlf = rest.get(k) == Some(&b'\r') && rest.get(k + 1) == Some(&b'\n');
-        self.pos += k + if crlf { 2 } else { 1 };
-        Some((start, line))
+        self.pos += next;
+        Some((start, rest.get(..len)?))
     }
+}
+
+/// The first line of `rest`: its length (terminator excluded) and where the
+/// next line starts; `None` when `rest` holds no terminator.
+pub fn first_line(rest: &[u8]) -> Option<(usize, usize)> {
+    let k = memchr2(b'\n', b'\r', rest)?;
+    // A CR at the very end of the buffer ends its line (Python, reading the
+    // file now, would say so too). If an LF follows later, it reads as an
+    // empty line, which every caller skips.
+    let crlf = rest.get(k) == Some(&b'\r') && rest.get(k + 1) == Some(&b'\n');
+    Some((k, k + if crlf { 2 } else { 1 }))
 }
 
 /// How a streamed pass over a file ended.
@@ -83,6 +89,30 @@ pub fn stream_lines(
     end: u64,
     max_line: usize,
     mut on_line: impl FnMut(u64, &[u8]),
+    on_oversize: impl FnMut(u64, u64),
+) -> io::Result<StreamEnd> {
+    let split = |rest: &[u8]| first_line(rest).map(|(len, next)| (len, next, ()));
+    stream_split(
+        file,
+        start,
+        end,
+        max_line,
+        split,
+        |offset, line, ()| on_line(offset, line),
+        on_oversize,
+    )
+}
+
+/// [`stream_lines`] with the line splitter given: `split(rest)` must end
+/// the first line of `rest` exactly where [`first_line`] does, and may say
+/// something of the line (`S`) on the way, passed on to `on_line`.
+pub(crate) fn stream_split<S>(
+    file: &File,
+    start: u64,
+    end: u64,
+    max_line: usize,
+    mut split: impl FnMut(&[u8]) -> Option<(usize, usize, S)>,
+    mut on_line: impl FnMut(u64, &[u8], S),
     mut on_oversize: impl FnMut(u64, u64),
 ) -> io::Result<StreamEnd> {
     let cap = CHUNK.max(max_line.saturating_mul(2).saturating_add(1 << 16));
@@ -110,18 +140,20 @@ pub fn stream_lines(
         filled += got;
         let data = buf.get(..filled).unwrap_or_default();
 
-        let mut lines = Lines::new(data);
-        for (off, line) in lines.by_ref() {
-            let offset = buf_base + off as u64;
+        let mut pos = 0;
+        while let Some((len, next, said)) = split(data.get(pos..).unwrap_or_default()) {
+            let line = data.get(pos..pos + len).unwrap_or_default();
+            let offset = buf_base + pos as u64;
+            pos += next;
             if let Some(began) = skipping.take() {
                 on_oversize(began, offset + line.len() as u64 - began);
             } else if line.len() > max_line {
                 on_oversize(offset, line.len() as u64);
             } else {
-                on_line(offset, line);
+                on_line(offset, line, said);
             }
         }
-        let keep_from = lines.tail_offset();
+        let keep_from = pos;
         let keep = filled - keep_from;
         if skipping.is_none() && keep > max_line {
             skipping = Some(buf_base + keep_from as u64);
