@@ -511,7 +511,9 @@ def bench_shard(inputs: Inputs, ref: Reference, rows: list[Row]) -> None:
     params = inspect.signature(bsn.extract_shard).parameters
     has_threads = "threads" in params
 
-    all_cores, result = timed(lambda: bsn.extract_shard(shard), repeat=3)
+    # Best of five: on a shared 2-core VM a single run of either row moves by
+    # 10-15%, and their ratio is a target.
+    all_cores, result = timed(lambda: bsn.extract_shard(shard), repeat=5)
     assert len(result) == n and all(obs for _sid, obs in result), "every session extracted"
     cores = os.cpu_count() or 1
     ref_t = None
@@ -528,7 +530,7 @@ def bench_shard(inputs: Inputs, ref: Reference, rows: list[Row]) -> None:
 
     if has_threads:
         one, result = timed(
-            lambda: on_one_cpu(lambda: bsn.extract_shard(shard, threads=1)), repeat=3
+            lambda: on_one_cpu(lambda: bsn.extract_shard(shard, threads=1)), repeat=5
         )
         assert len(result) == n
         row = Row(f"`extract_shard`, 1 core ({n} sessions)", ms(one))
