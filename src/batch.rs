@@ -72,9 +72,9 @@ pub fn extract_shards(
 /// The workers are a pool of the stream's own (`threads`, or as many as the
 /// calling context has), so a stream never waits on a pool that its own
 /// consumer keeps busy; called from a rayon worker, it extracts on the
-/// calling thread instead, before returning. They run at most [`STREAM_AHEAD`] sessions ahead of
-/// the consumer, and stop at their next session once the stream is dropped
-/// or [`shutdown_streams`] is called.
+/// calling thread instead, before returning. They run at most
+/// [`STREAM_AHEAD`] sessions ahead of the consumer, and stop at their next
+/// session once the stream is dropped or [`shutdown_streams`] is called.
 ///
 /// # Errors
 ///

@@ -10,7 +10,7 @@
 
 use super::ShardError;
 use super::decode::{Sid, SkipReason, parse_record};
-use super::scan::{StreamEnd, stream_split};
+use super::scan::{StreamEnd, read_some_at, stream_split};
 use super::shape::{self, leading_sid, no_later_sid, sid_chars_ok};
 use crate::text::{Text, Unit};
 use std::collections::HashMap;
@@ -283,17 +283,14 @@ impl SidTable {
                 None => log::debug!("shard line at byte {} skipped: {reason}", f.offset),
             }
         }
-        // Grouped by sid, each group still in file order (a stable sort).
-        kept.sort_by_key(|&(slot, _)| slot);
-        // Where the piece's lines will start in the lists that get kept lines.
-        let starts: Vec<usize> = kept
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|run| {
-                run.first()
-                    .and_then(|&(slot, _)| self.spans.get(slot))
-                    .map_or(0, Vec::len)
-            })
+        // Where the piece's lines will start in each list that gets kept
+        // lines: that part is put back in file order at the end.
+        let mut touched: Vec<(usize, usize)> = kept
+            .iter()
+            .map(|&(slot, _)| (slot, self.spans.get(slot).map_or(0, Vec::len)))
             .collect();
+        touched.sort_unstable();
+        touched.dedup();
         for (sid, mut spans) in piece.order.into_iter().zip(piece.spans) {
             let slot = self.slot_text(sid);
             if let Some(list) = self.spans.get_mut(slot) {
@@ -304,20 +301,17 @@ impl SidTable {
                 }
             }
         }
-        for (run, start) in kept.chunk_by(|a, b| a.0 == b.0).zip(starts) {
-            let Some(list) = run.first().and_then(|&(slot, _)| self.spans.get_mut(slot)) else {
-                continue;
-            };
-            // Both runs are in file order: merge them.
-            let piece_lines = list.split_off(start.min(list.len()));
-            let mut extra = run.iter().map(|&(_, span)| span).peekable();
-            for span in piece_lines {
-                while let Some(e) = extra.next_if(|e| e.offset < span.offset) {
-                    list.push(e);
-                }
+        for (slot, span) in kept {
+            if let Some(list) = self.spans.get_mut(slot) {
                 list.push(span);
             }
-            list.extend(extra);
+        }
+        for (slot, start) in touched {
+            // Two runs in file order each: the stable sort merges them in
+            // one pass.
+            if let Some(part) = self.spans.get_mut(slot).and_then(|l| l.get_mut(start..)) {
+                part.sort_by_key(|span| span.offset);
+            }
         }
     }
 }
@@ -552,7 +546,7 @@ fn split_at_lines(
         while at < limit {
             let want = usize::try_from(limit - at).map_or(buf.len(), |w| w.min(buf.len()));
             let chunk = buf.get_mut(..want).unwrap_or_default();
-            let got = file.read_at(chunk, at)?;
+            let got = read_some_at(file, chunk, at)?;
             if got == 0 {
                 break;
             }
@@ -769,6 +763,16 @@ pub(crate) fn with_index<R>(
 mod tests {
     use super::*;
 
+    /// An index's sids, their spans and its end, to compare.
+    fn contents(index: &ShardIndex) -> (Vec<Text>, Vec<Vec<Span>>, u64) {
+        let spans = index
+            .sids()
+            .iter()
+            .map(|s| index.spans(s).to_vec())
+            .collect();
+        (index.sids().to_vec(), spans, index.indexed_end())
+    }
+
     /// Sids and spans of `file` indexed in at most `pieces` pieces.
     fn index_in(file: &File, pieces: usize) -> (Vec<Text>, Vec<Vec<Span>>, u64) {
         let size = file.metadata().expect("metadata").len();
@@ -777,12 +781,7 @@ mod tests {
             ..ShardIndex::default()
         };
         index.extend_in(file, size, pieces).expect("index");
-        let spans = index
-            .sids()
-            .iter()
-            .map(|s| index.spans(s).to_vec())
-            .collect();
-        (index.sids().to_vec(), spans, index.indexed_end())
+        contents(&index)
     }
 
     #[test]
@@ -819,12 +818,7 @@ mod tests {
         };
         grown.extend_in(&file, size / 3, 1).expect("first part");
         grown.extend_in(&file, size, 4).expect("the rest");
-        let spans: Vec<Vec<Span>> = grown
-            .sids()
-            .iter()
-            .map(|s| grown.spans(s).to_vec())
-            .collect();
-        assert_eq!((grown.sids().to_vec(), spans, grown.indexed_end()), one);
+        assert_eq!(contents(&grown), one);
         let _ = std::fs::remove_file(&path);
     }
 

@@ -263,11 +263,9 @@ impl ReadPlan {
 fn read_available(file: &std::fs::File, buf: &mut [u8], offset: u64) -> usize {
     let mut got = 0;
     while let Some(rest) = buf.get_mut(got..).filter(|r| !r.is_empty()) {
-        match file.read_at(rest, offset + got as u64) {
-            Ok(0) => break,
+        match scan::read_some_at(file, rest, offset + got as u64) {
+            Ok(0) | Err(_) => break,
             Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
         }
     }
     got

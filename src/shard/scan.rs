@@ -53,12 +53,17 @@ impl<'a> Iterator for Lines<'a> {
 /// The first line of `rest`: its length (terminator excluded) and where the
 /// next line starts; `None` when `rest` holds no terminator.
 pub fn first_line(rest: &[u8]) -> Option<(usize, usize)> {
-    let k = memchr2(b'\n', b'\r', rest)?;
+    Some(ended_at(rest, memchr2(b'\n', b'\r', rest)?))
+}
+
+/// The line of `rest` whose terminator is at `k` (the first `\n` or `\r`):
+/// its length and where the next line starts.
+pub(crate) fn ended_at(rest: &[u8], k: usize) -> (usize, usize) {
     // A CR at the very end of the buffer ends its line (Python, reading the
     // file now, would say so too). If an LF follows later, it reads as an
     // empty line, which every caller skips.
     let crlf = rest.get(k) == Some(&b'\r') && rest.get(k + 1) == Some(&b'\n');
-    Some((k, k + if crlf { 2 } else { 1 }))
+    (k, k + if crlf { 2 } else { 1 })
 }
 
 /// How a streamed pass over a file ended.
@@ -176,7 +181,7 @@ pub(crate) fn stream_split<S>(
 }
 
 /// One positioned read, retrying on interruption.
-fn read_some_at(file: &File, dest: &mut [u8], offset: u64) -> io::Result<usize> {
+pub(crate) fn read_some_at(file: &File, dest: &mut [u8], offset: u64) -> io::Result<usize> {
     loop {
         match file.read_at(dest, offset) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

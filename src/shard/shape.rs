@@ -14,7 +14,8 @@
 //! no escape can hide in it. Any other line gets the general test,
 //! [`no_later_sid`].
 
-use memchr::{memchr2, memchr3};
+use super::scan;
+use memchr::memchr3;
 
 /// The bytes every recorder line starts with.
 const FAST_PREFIX: &[u8] = b"{\"sid\":\"";
@@ -45,17 +46,18 @@ pub(crate) struct FirstLine {
 /// The line ends where [`super::scan::first_line`] says, always: only the
 /// `shaped` flag is new.
 pub(crate) fn first_line(rest: &[u8]) -> Option<FirstLine> {
-    let ends_at = |len: usize, shaped: bool| {
-        let crlf = rest.get(len) == Some(&b'\r') && rest.get(len + 1) == Some(&b'\n');
-        FirstLine {
-            len,
-            next: len + if crlf { 2 } else { 1 },
-            shaped,
-        }
+    // The terminator rules live in `scan` alone.
+    let ends_at = |k: usize, shaped: bool| {
+        let (len, next) = scan::ended_at(rest, k);
+        FirstLine { len, next, shaped }
     };
     let plain = |from: usize| {
-        let k = memchr2(b'\n', b'\r', rest.get(from..)?)?;
-        Some(ends_at(from + k, false))
+        let (len, next) = scan::first_line(rest.get(from..)?)?;
+        Some(FirstLine {
+            len: from + len,
+            next: from + next,
+            shaped: false,
+        })
     };
     // Nothing before `at` is a line break: the fixed part was checked
     // byte by byte, and the search below stops at the first one.
