@@ -448,7 +448,7 @@ def bench_reads(inputs: Inputs, ref: Reference, rows: list[Row]) -> None:
         f"{ms(warm)} ({mb_s(warm_bytes, warm)})",
     )
     if ref.available:
-        ref_t, ref_events = timed(lambda: ref.events_for_sid(shard, first), repeat=3)
+        ref_t, ref_events = timed(lambda: ref.events_for_sid(shard, first), repeat=len(links))
         assert [tuple(e) for e in ref_events] == [tuple(e) for e in events], "same events"
         row_cold.reference = f"{ms(ref_t)} ({mb_s(size, ref_t)})"
         row_cold.ratio = ratio(ref_t, cold)
