@@ -47,7 +47,12 @@ pub fn extract_with(events: &[Event], options: Options) -> Extraction {
             observations: features::extract_all(&ctx),
         };
     }
-    let start = options.start_epoch.filter(|s| s.is_finite());
+    // A start whose sum with the session's times is not finite (a header
+    // timestamp near 1e308) counts as unknown: windows stay relative and
+    // finite rather than becoming infinite.
+    let start = options.start_epoch.filter(|s| {
+        s.is_finite() && (s + window.start).is_finite() && (s + window.end).is_finite()
+    });
     if let Some(start) = start {
         window = Window {
             start: start + window.start,
@@ -127,5 +132,64 @@ mod tests {
         );
         assert_eq!(features::extract_all_with(&parallel, true), want);
         assert_eq!(extract(&events).observations, want);
+    }
+
+    #[test]
+    fn a_start_that_overflows_the_window_counts_as_unknown() {
+        // Found by a hostile tester: a start of 1e308 and a `t` of 1e308 sum
+        // to infinity.
+        let ev = |t, channel, data: &[u8]| Event {
+            t,
+            channel,
+            data: Text::Bytes(data.to_vec()),
+        };
+        let events = vec![
+            ev(1.0, Channel::Output, b"# "),
+            ev(1.5, Channel::Input, b"ls\r"),
+            ev(1e308, Channel::Output, b"x"),
+        ];
+        let run = |start_epoch| {
+            extract_with(
+                &events,
+                Options {
+                    extended: true,
+                    start_epoch,
+                },
+            )
+        };
+        let unknown = run(None);
+        assert_eq!((unknown.window.start, unknown.window.end), (1.0, 1e308));
+        for start in [1e308, f64::MAX, f64::INFINITY, f64::NAN] {
+            let got = run(Some(start));
+            assert_eq!((got.window.start, got.window.end), (1.0, 1e308), "{start}");
+            assert_eq!(got.observations, unknown.observations, "{start}");
+        }
+    }
+
+    #[test]
+    fn commands_outside_python_datetime_have_no_hour() {
+        // A start of 1e300 keeps the windows finite (epoch seconds), but no
+        // command falls in years 1..=9999, so no circadian histogram.
+        let events = typed_session(40);
+        let run = |start| {
+            extract_with(
+                &events,
+                Options {
+                    extended: true,
+                    start_epoch: Some(start),
+                },
+            )
+        };
+        let circadian = |e: &Extraction| {
+            e.observations
+                .iter()
+                .filter(|o| o.primitive.starts_with("temporal.circadian"))
+                .count()
+        };
+        let far = run(1e300);
+        assert_eq!(far.window.start, 1e300 + events[0].t);
+        assert_eq!(circadian(&far), 0);
+        // 2024-05-01: the three histograms.
+        assert_eq!(circadian(&run(1_714_600_000.0)), 3);
     }
 }

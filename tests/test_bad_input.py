@@ -542,6 +542,20 @@ def test_shard_rewritten_in_place_longer(tmp_path: Path) -> None:
     assert read(path) == [(4.0, "o", text)] * 2
 
 
+def test_shard_rewritten_in_place_same_length(tmp_path: Path) -> None:
+    # A copy over the shard, or a redaction, that keeps its length and its
+    # last bytes: only the file's status-change time tells.
+    first = line(sid="a" * 36, t=1.0, ch="i", d="x")
+    second = line(sid="b" * 36, t=1.0, ch="i", d="x")
+    assert len(first) == len(second)
+    path = shard(tmp_path, first, AFTER)
+    assert bsn.events_for_sid(path, "a" * 36) == [(1.0, "i", "x")]
+    with path.open("r+b") as f:
+        f.write(second)
+    assert bsn.events_for_sid(path, "b" * 36) == [(1.0, "i", "x")]
+    assert bsn.events_for_sid(path, "a" * 36) == []
+
+
 # ---------------------------------------------------------------------------
 # extract_session inputs.
 

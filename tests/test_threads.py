@@ -221,3 +221,46 @@ def test_logging_handler_that_extracts_a_shard_does_not_deadlock(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["60", "20"]
+
+
+_SAME_SHARD_HANDLER = """
+import logging, sys
+import behave_shell_native as bsn
+path = sys.argv[1]
+
+class Reading(logging.Handler):
+    calls = 0
+    def emit(self, record):
+        if Reading.calls < 5:
+            Reading.calls += 1
+            bsn.events_for_sid(path, "x")
+
+logger = logging.getLogger("behave_shell_native")
+logger.setLevel(logging.DEBUG)
+logger.addHandler(Reading())
+bsn._native.reset_log_cache()
+print(len(bsn.events_for_sid(path, "x")), Reading.calls)
+"""
+
+
+def test_logging_handler_that_reads_the_same_shard_does_not_deadlock(tmp_path: Path) -> None:
+    # Found by a hostile tester: the index build logged while it held the
+    # shard's index lock, so a handler reading the same shard waited on
+    # that lock for ever. Its records now go out once the lock is released.
+    import subprocess
+    import sys
+
+    path = tmp_path / "sessions-2026-05-02.jsonl"
+    oversize = b'{"sid":"x","t":1,"ch":"o","d":"' + b"a" * (2 << 20) + b'"}'
+    path.write_bytes(oversize + b"\nnot json\n" + b'{"sid":"x","t":2,"ch":"i","d":"a"}\n')
+    done = subprocess.run(
+        [sys.executable, "-c", _SAME_SHARD_HANDLER, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # One event (the last line); two records, so two nested reads: the
+    # oversize line's WARNING and the non-JSON line's DEBUG. The nested
+    # reads find the index built and log nothing.
+    assert done.stdout.split() == ["1", "2"]

@@ -30,7 +30,11 @@ struct Moment {
 
 impl Moment {
     fn at(epoch: f64) -> Option<Moment> {
-        if !epoch.is_finite() {
+        // Python's `datetime` spans years 1 to 9999; a moment outside it
+        // (a hostile header timestamp) is no moment, as a non-finite one.
+        const FIRST: f64 = -62_135_596_800.0;
+        const PAST_LAST: f64 = 253_402_300_800.0;
+        if !(FIRST..PAST_LAST).contains(&epoch) {
             return None;
         }
         let day_f = (epoch / SECONDS_PER_DAY).floor();

@@ -412,18 +412,17 @@ pub fn parse_shard_line_bytes(line: &[u8]) -> Result<Event, SkipReason> {
     parse_shard_line(&units)
 }
 
-/// Bytes the decoder can read for a Python `str`. Escape-range surrogates
-/// become their raw byte (as `surrogateescape` would have read them); any
-/// other lone surrogate cannot be a byte, so it is written as a `\u` escape
-/// whose position is remembered: inside a string it decodes to the same
-/// code point, it must never pair with a neighbouring escape (a raw
-/// surrogate does not pair in Python), and outside a string it is invalid
-/// either way.
+/// Bytes the decoder can read for a Python `str`. Every lone surrogate is
+/// written as a `\u` escape whose position is remembered: inside a string
+/// it decodes to the same code point, it must never pair with a
+/// neighbouring escape (a raw surrogate does not pair in Python), and
+/// outside a string it is invalid either way. Escape-range surrogates too:
+/// as raw bytes, `\udcc3\udca9` would read back as the one code point `é`.
 fn units_to_json_bytes(units: &[Unit]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::with_capacity(units.len());
     let mut synthetic = Vec::new();
     for &u in units {
-        if (0xD800..=0xDFFF).contains(&u) && !(0xDC80..=0xDCFF).contains(&u) {
+        if (0xD800..=0xDFFF).contains(&u) {
             synthetic.push(out.len());
             out.extend_from_slice(format!("\\u{u:04x}").as_bytes());
         } else {
@@ -1180,6 +1179,34 @@ mod tests {
         outside.push(0xD800);
         outside.push(u32::from('}'));
         assert_eq!(parse_shard_line(&outside), Err(SkipReason::NotJson));
+    }
+
+    #[test]
+    fn parse_shard_line_escape_range_surrogates_stay_apart() {
+        // Found by a hostile tester: `"\udcc3\udca9"` as a `str` is two code
+        // points in Python; their raw bytes C3 A9 would spell one (é).
+        let line = |d: &[Unit]| -> Vec<Unit> {
+            let mut units: Vec<Unit> = "{\"t\":1,\"ch\":\"o\",\"d\":\""
+                .chars()
+                .map(u32::from)
+                .collect();
+            units.extend_from_slice(d);
+            units.extend("\"}".chars().map(u32::from));
+            units
+        };
+        for d in [
+            vec![0xDCC3, 0xDCA9],
+            vec![0xDCF0, 0xDC9F, 0xDC98, 0xDC80],
+            vec![u32::from('a'), 0xDCE2, 0xDC82, 0xDCAC],
+        ] {
+            let got = parse_shard_line(&line(&d)).map(|e| e.data.units().collect::<Vec<_>>());
+            assert_eq!(got, Ok(d));
+        }
+        // A lone one is still its raw byte, as the bytes path reads it.
+        assert_eq!(
+            parse_shard_line(&line(&[0xDCE9])).map(|e| e.data),
+            Ok(Text::Bytes(vec![0xE9]))
+        );
     }
 
     #[test]

@@ -150,6 +150,37 @@ pub(crate) struct SidTable {
     /// not seen yet (see [`index_line`]). Such a line's slot is
     /// [`DEFERRED`] plus its place here.
     deferred: Option<Vec<(UuidKey, SkipReason)>>,
+    /// Log records of the build, held back until the index lock is
+    /// released (see [`Note`]).
+    notes: Vec<Note>,
+}
+
+/// A log record the index build holds back. Records reach Python logging
+/// handlers, and a handler may read the same shard again: emitted while
+/// the shard's index lock is held, that read would wait on the lock for
+/// ever. [`with_index`] emits them once the lock is released.
+#[derive(Debug)]
+struct Note {
+    level: log::Level,
+    text: String,
+}
+
+impl Note {
+    /// A note of `text()`, made only when `level` is enabled for this
+    /// module, so a disabled level costs no formatting.
+    fn new(level: log::Level, text: impl FnOnce() -> String) -> Option<Note> {
+        log::log_enabled!(level).then(|| Note {
+            level,
+            text: text(),
+        })
+    }
+
+    /// Sends the notes to the logger, in order.
+    fn emit(notes: Vec<Note>) {
+        for note in notes {
+            log::log!(note.level, "{}", note.text);
+        }
+    }
 }
 
 /// Marks a deferred line's slot in a piece's log.
@@ -266,6 +297,7 @@ impl SidTable {
     /// sid was known before the piece began, exactly as a single pass would
     /// have kept it; otherwise it is logged as a single pass logs it.
     fn append_piece(&mut self, piece: SidTable, deferred_lines: &[Fresh]) {
+        self.notes.extend(piece.notes);
         let reasons = piece.deferred.unwrap_or_default();
         let mut kept: Vec<(usize, Span)> = Vec::new();
         for f in deferred_lines {
@@ -280,7 +312,9 @@ impl SidTable {
                         len: f.len,
                     },
                 )),
-                None => log::debug!("shard line at byte {} skipped: {reason}", f.offset),
+                None => self.notes.extend(Note::new(log::Level::Debug, || {
+                    format!("shard line at byte {} skipped: {reason}", f.offset)
+                })),
             }
         }
         // Where the piece's lines will start in each list that gets kept
@@ -328,6 +362,11 @@ pub struct ShardIndex {
     /// The bytes just before `indexed_end`.
     guard: Vec<u8>,
 
+    /// The file's length and status-change time when it was last indexed:
+    /// a write that keeps the length (a copy over it, a redaction) changes
+    /// the time but may keep the guard.
+    seen: (u64, i64, i64),
+
     sids: SidTable,
 
     /// The line limit the index was built under.
@@ -351,8 +390,10 @@ impl ShardIndex {
             max_line: max_line(),
             ..ShardIndex::default()
         };
-        index.extend_in(file, size, pieces)?;
-        Ok(index)
+        let built = index.extend_in(file, size, pieces);
+        // No lock is held here: the build's records go out at once.
+        Note::emit(std::mem::take(&mut index.sids.notes));
+        built.map(|()| index)
     }
 
     /// Sids in first-appearance order.
@@ -481,6 +522,7 @@ impl ShardIndex {
             || self.ino != meta.ino()
             || meta.len() < self.indexed_end
             || self.max_line != max_line()
+            || (meta.len() == self.seen.0 && seen_of(meta) != self.seen)
         {
             return false;
         }
@@ -488,6 +530,15 @@ impl ShardIndex {
         let at = self.indexed_end - self.guard.len() as u64;
         file.read_exact_at(&mut now, at).is_ok() && now == self.guard
     }
+}
+
+/// A file's length and status-change time. Appends change both, so only
+/// an unchanged length with a changed time says the bytes were rewritten.
+/// The time is as fine as the file system keeps it: on kernels without
+/// fine-grained timestamps, a rewrite within the same clock tick as the
+/// last read can go unseen.
+fn seen_of(meta: &Metadata) -> (u64, i64, i64) {
+    (meta.len(), meta.ctime(), meta.ctime_nsec())
 }
 
 /// One piece of a parallel index build.
@@ -574,6 +625,7 @@ fn index_range(
     max_line: usize,
 ) -> std::io::Result<(Vec<Fresh>, StreamEnd)> {
     let mut fresh: Vec<Fresh> = Vec::new();
+    let mut oversize: Vec<Note> = Vec::new();
     let split = |rest: &[u8]| shape::first_line(rest).map(|f| (f.len, f.next, f.shaped));
     let stream = stream_split(
         file,
@@ -590,8 +642,13 @@ fn index_range(
                 });
             }
         },
-        |offset, len| log::warn!("shard line at byte {offset} is {len} bytes long; skipped"),
+        |offset, len| {
+            oversize.extend(Note::new(log::Level::Warn, || {
+                format!("shard line at byte {offset} is {len} bytes long; skipped")
+            }));
+        },
     )?;
+    sids.notes.append(&mut oversize);
     Ok((fresh, stream))
 }
 
@@ -638,7 +695,9 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8], shaped: bool) -> Op
                     deferred.push((key, reason));
                     return Some((DEFERRED | tag, span));
                 }
-                log::debug!("shard line at byte {offset} skipped: {reason}");
+                sids.notes.extend(Note::new(log::Level::Debug, || {
+                    format!("shard line at byte {offset} skipped: {reason}")
+                }));
                 return None;
             }
         };
@@ -647,7 +706,9 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8], shaped: bool) -> Op
         } else if let Sid::Str(text) = rec.sid() {
             sids.slot_text(text)
         } else {
-            log::debug!("shard line at byte {offset} skipped: no string sid");
+            sids.notes.extend(Note::new(log::Level::Debug, || {
+                format!("shard line at byte {offset} skipped: no string sid")
+            }));
             return None;
         }
     };
@@ -736,12 +797,15 @@ pub(crate) fn with_index<R>(
     let key = std::fs::canonicalize(path).map_err(|e| ShardError::from_io(path, e))?;
     let entry = cache_entry(key);
     let mut index = entry.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut notes = Vec::new();
     if !index.still_valid(&shard.file, &shard.meta) {
         if index.indexed_end > 0 {
-            log::debug!(
-                "shard {} changed identity or shrank; re-indexing",
-                path.display()
-            );
+            notes.extend(Note::new(log::Level::Debug, || {
+                format!(
+                    "shard {} changed identity, shrank or was rewritten; re-indexing",
+                    path.display()
+                )
+            }));
         }
         *index = ShardIndex {
             dev: shard.meta.dev(),
@@ -751,12 +815,21 @@ pub(crate) fn with_index<R>(
         };
     }
     let extended = index.extend(&shard.file, shard.meta.len());
-    if let Err(e) = extended {
-        // A half-extended index would be wrong; start over next time.
-        *index = ShardIndex::default();
-        return Err(ShardError::from_io(path, e));
-    }
-    Ok(f(&index, &shard))
+    notes.append(&mut index.sids.notes);
+    let out = match extended {
+        Ok(()) => {
+            index.seen = seen_of(&shard.meta);
+            Ok(f(&index, &shard))
+        }
+        Err(e) => {
+            // A half-extended index would be wrong; start over next time.
+            *index = ShardIndex::default();
+            Err(ShardError::from_io(path, e))
+        }
+    };
+    drop(index);
+    Note::emit(notes);
+    out
 }
 
 #[cfg(test)]
