@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -55,6 +56,34 @@ def db_rows(db: Path) -> int:
         return int(conn.execute("SELECT COUNT(*) FROM observations").fetchone()[0])
 
 
+# A lone surrogate from a JSON ``\u`` escape: not a raw byte (those are
+# U+DC80..U+DCFF), and no output encoding takes it. conftest's writer JSON-encodes
+# it as the escape ``"\ud800"``.
+ESCAPED_SID = "\ud800"
+# An undecodable sid: its raw bytes are in the shard, Python reads them back as
+# U+DC80+byte (surrogateescape).
+RAW_SID_BYTES = b"s\xe9\xff\x80"
+RAW_SID = RAW_SID_BYTES.decode("utf-8", "surrogateescape")
+
+
+def raw_line(line: dict[str, object]) -> bytes:
+    """A shard line with the sid's undecodable bytes written raw, not as escapes."""
+    return json.dumps(line, ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+def cli_bytes(*args: str | Path) -> subprocess.CompletedProcess[bytes]:
+    """The CLI with stdout as bytes, under a strict UTF-8 output encoding (what
+    most UTF-8 locales give): the CLI itself must write raw bytes back as bytes."""
+    environment = dict(os.environ, PYTHONIOENCODING="utf-8:strict")
+    return subprocess.run(
+        [sys.executable, "-m", "behave_shell_native", *map(str, args)],
+        capture_output=True,
+        env=environment,
+        timeout=240,
+        check=False,
+    )
+
+
 # ---------------------------------------------------------------------------
 # sessions
 
@@ -91,6 +120,28 @@ def test_sessions_missing_file(tmp_path: Path) -> None:
 
 def test_sessions_directory_is_not_a_shard(tmp_path: Path) -> None:
     assert_one_line_error(cli("sessions", tmp_path))
+
+
+def test_sessions_sid_with_a_lone_surrogate_escape(tmp_path: Path) -> None:
+    shard = write_shard(tmp_path, typing_session(ESCAPED_SID))
+
+    result = cli("sessions", shard)
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    # typing_session: 26 typed characters from t=0 in 0.05 s steps, one prompt at
+    # t=5.0; the sid shows as its six-character escape.
+    assert result.stdout == "\\ud800  in=26 out=1 first=0.000000 last=5.000000\n"
+    assert json.loads(cli("sessions", shard, "--json").stdout)["sid"] == ESCAPED_SID
+
+
+def test_sessions_raw_byte_sid_prints_its_bytes(tmp_path: Path) -> None:
+    shard = write_shard(tmp_path, [raw_line(line) for line in typing_session(RAW_SID)])
+
+    result = cli_bytes("sessions", shard)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == b"s\xe9\xff\x80  in=26 out=1 first=0.000000 last=5.000000\n"
 
 
 def test_bad_arguments_exit_2() -> None:
@@ -130,6 +181,31 @@ def test_extract_one_session_table(bundled_fixtures: Path) -> None:
     assert rows
     assert all(row.split()[0] == sid for row in rows)
     assert len({row.index(row.split()[1]) for row in rows}) == 1
+
+
+def test_extract_table_sid_with_a_lone_surrogate_escape(tmp_path: Path) -> None:
+    shard = write_shard(tmp_path, typing_session(ESCAPED_SID))
+
+    result = cli("extract", shard)
+
+    assert result.returncode == 0, result.stderr
+    head, *rows = result.stdout.splitlines()
+    assert head.split() == ["sid", "primitive", "value", "confidence"]
+    assert rows
+    assert all(row.split()[0] == "\\ud800" for row in rows)
+    # The escape counts six characters when the sid column is padded.
+    assert head.index("primitive") == rows[0].index(rows[0].split()[1]) == len("\\ud800  ")
+
+
+def test_extract_table_raw_byte_sid_prints_its_bytes(tmp_path: Path) -> None:
+    shard = write_shard(tmp_path, [raw_line(line) for line in typing_session(RAW_SID)])
+
+    result = cli_bytes("extract", shard)
+
+    assert result.returncode == 0, result.stderr
+    _, *rows = result.stdout.splitlines()
+    assert rows
+    assert all(row.startswith(RAW_SID_BYTES + b"  ") for row in rows)
 
 
 def test_extract_unknown_sid(bundled_fixtures: Path) -> None:
@@ -212,6 +288,31 @@ def test_replay_session_without_observations_exits_1(tmp_path: Path) -> None:
     assert SUMMARY.match(result.stdout.splitlines()[0])
 
 
+def test_replay_sid_with_a_lone_surrogate_escape(tmp_path: Path) -> None:
+    # "\ud800" and the raw bytes of its three-byte form (ED A0 80) are two sessions
+    # to the engine, so each is profiled under its own evidence_ref: the escape as
+    # the text \ud800, the raw bytes as \xed\xa0\x80. Both sids hash to the same
+    # bytes, so they share one synthetic attacker.
+    three_bytes = b"\xed\xa0\x80".decode("utf-8", "surrogateescape")
+    lines = [*typing_session(ESCAPED_SID), *map(raw_line, typing_session(three_bytes))]
+    shard = write_shard(tmp_path, lines)
+    db = tmp_path / "r.sqlite3"
+
+    result = cli("replay", shard, "--db", db)
+
+    assert result.returncode == 0, result.stderr
+    total = TOTAL.match(result.stdout.splitlines()[-1])
+    assert total is not None
+    assert (total.group(2), total.group(5)) == ("2", "0")
+    with closing(sqlite3.connect(db)) as conn:
+        refs = {r for (r,) in conn.execute("SELECT DISTINCT evidence_ref FROM observations")}
+        attackers = conn.execute("SELECT ip FROM attackers").fetchall()
+    assert refs == {
+        f"shard:replay/ssh/{shard.name}#{sid}" for sid in ("\\ud800", "\\xed\\xa0\\x80")
+    }
+    assert attackers == [(synthetic_ip(ESCAPED_SID),)]
+
+
 def test_replay_missing_input(tmp_path: Path) -> None:
     assert_one_line_error(cli("replay", tmp_path / "nope.jsonl", "--db", tmp_path / "r.sqlite3"))
     assert not (tmp_path / "r.sqlite3").exists()
@@ -234,6 +335,22 @@ def test_synthetic_ip_is_stable_and_private() -> None:
     assert ip.startswith("10.")
     assert all(0 <= int(part) <= 255 for part in ip.split("."))
     assert synthetic_ip("ffffffff-eeee-4ddd-8ccc-bbbbbbbbbbbb") != ip
+
+
+def _ip_of(raw: bytes) -> str:
+    digest = hashlib.sha256(raw).digest()
+    return f"10.{digest[0]}.{digest[1]}.{digest[2]}"
+
+
+def test_synthetic_ip_hashes_the_sid_bytes_by_the_engine_rule() -> None:
+    # Raw bytes stand for themselves: U+DCE9 U+DCFF U+DC80 are E9 FF 80.
+    assert synthetic_ip(RAW_SID) == _ip_of(RAW_SID_BYTES)
+    # U+D800 from a \u escape in its three-byte form: 1110_1101 10_100000
+    # 10_000000, i.e. ED A0 80; U+DFFF likewise ED BF BF; U+DC7F (below the
+    # raw-byte range, so no byte) ED B1 BF.
+    assert synthetic_ip("\ud800") == _ip_of(b"\xed\xa0\x80")
+    assert synthetic_ip("a\ud800\udce9\udfff") == _ip_of(b"a\xed\xa0\x80\xe9\xed\xbf\xbf")
+    assert synthetic_ip("\udc7f") == _ip_of(b"\xed\xb1\xbf")
 
 
 @pytest.mark.parametrize("flag", ["-h", "--help"])

@@ -158,6 +158,25 @@ def test_default_output_is_unchanged_by_a_start_time() -> None:
     assert not {o["primitive"] for o in plain} & set(EXTRA)
 
 
+@pytest.mark.parametrize("start", [10**400, "not a number"], ids=["int_beyond_float", "string"])
+def test_default_output_ignores_any_start_time(start: object) -> None:
+    # Without extended=True start_epoch is ignored whatever it is: not even
+    # converted, so neither an int beyond a float nor a string raises.
+    events = _commands([10.0, 20.0])
+    plain = [observation_dict(o) for o in bsn.extract_session(events, sid="s")]
+    odd = [observation_dict(o) for o in bsn.extract_session(events, sid="s", start_epoch=start)]
+    assert plain == odd
+
+
+def test_extended_start_time_beyond_a_float_is_named() -> None:
+    # 10**400 is past the largest float (about 1.8e308): no start time. The
+    # message itself names the argument (not only a note on the exception).
+    events = _commands([10.0])
+    with pytest.raises(OverflowError) as raised:
+        list(bsn.extract_session(events, sid="s", start_epoch=10**400, extended=True))
+    assert "start_epoch" in str(raised.value)
+
+
 def _registry_014() -> bool:
     version = importlib.metadata.version("behave-shell")
     return tuple(int(p) for p in version.split(".")[:3]) >= (0, 1, 4)

@@ -483,6 +483,28 @@ def test_non_utf8_bytes_in_shard(tmp_path: Path, shard_writer: ShardWriter, arun
     assert arun(go()) > 0
 
 
+def test_sid_with_a_lone_surrogate_escape(
+    tmp_path: Path, shard_writer: ShardWriter, arun: Any
+) -> None:
+    # The shard holds the escape "\ud800" as the sid (conftest JSON-encodes it).
+    sid = "\ud800"
+    shard = shard_writer(typing_session(sid))
+
+    async def go() -> tuple[int, int, bool]:
+        repo = await open_repo(tmp_path)
+        try:
+            first = await handle_session_ended(repo, payload(shard, sid=sid))
+            again = await handle_session_ended(repo, payload(shard, sid=sid))
+            return first, again, await repo.has_observations_for_evidence(evidence_ref(shard, sid))
+        finally:
+            await repo.close()
+
+    first, again, found = arun(go())
+    assert first > 0
+    assert again == 0  # already profiled: the stored key is found again
+    assert found
+
+
 def test_concurrent_runs_of_one_session_do_not_duplicate(
     tmp_path: Path, shard_writer: ShardWriter, arun: Any
 ) -> None:

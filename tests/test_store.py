@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from behave_shell_native.store import OBSERVATION_COLUMNS, SqliteRepository
+from behave_shell_native.store import OBSERVATION_COLUMNS, SURROGATES, SqliteRepository
 
 REF = "shard:deck/ssh/sessions-2026-05-08.jsonl#abc"
 
@@ -305,6 +305,51 @@ def test_lone_surrogates_in_keys_are_stored_and_found(tmp_path: Path, arun: Any)
     assert found
     assert count == 1
     assert attacker == looked_up
+
+
+def test_lone_surrogate_escapes_in_keys_are_stored_apart_from_raw_bytes(
+    tmp_path: Path, arun: Any
+) -> None:
+    # "\ud800" came from a \u escape; the raw bytes of its three-byte form
+    # (ED A0 80) are another sid to the engine. Stored text: the escape as its six
+    # characters \ud800, raw bytes as \xNN each (as before), so the two keys differ.
+    escaped = "shard:deck/ssh/sessions-2026-05-08.jsonl#\ud800x"
+    raw = "shard:deck/ssh/sessions-2026-05-08.jsonl#\udced\udca0\udc80x"
+    db = tmp_path / "s.sqlite3"
+
+    async def go() -> tuple[list[bool], list[int], str, str | None]:
+        async with SqliteRepository(db) as repo:
+            await repo.upsert_observations([obs_row(evidence_ref=escaped)] * 2)
+            await repo.upsert_observation(obs_row(evidence_ref=raw))
+            attacker = await repo.add_attacker("host\udfff")
+            return (
+                [await repo.has_observations_for_evidence(ref) for ref in (escaped, raw)],
+                [await repo.count_observations(ref) for ref in (escaped, raw)],
+                attacker,
+                await repo.get_attacker_uuid_by_ip("host\udfff"),
+            )
+
+    found, counts, attacker, looked_up = arun(go())
+    assert found == [True, True]
+    assert counts == [1, 1]
+    assert attacker == looked_up
+    with closing(sqlite3.connect(db)) as conn:
+        stored = {r for (r,) in conn.execute("SELECT evidence_ref FROM observations")}
+        ips = [ip for (ip,) in conn.execute("SELECT ip FROM attackers")]
+    prefix = "shard:deck/ssh/sessions-2026-05-08.jsonl#"
+    assert stored == {prefix + "\\ud800x", prefix + "\\xed\\xa0\\x80x"}
+    assert ips == ["host\\udfff"]
+
+
+def test_surrogates_error_handler_gives_the_engine_bytes() -> None:
+    # U+DC80..U+DCFF are the bytes 0x80..0xFF (surrogateescape): DCE9 is E9.
+    # Any other lone surrogate in its three-byte form (surrogatepass): U+D800 is
+    # 1110_1101 10_100000 10_000000 = ED A0 80, U+DC7F is ED B1 BF.
+    assert "s\udce9\udc80".encode("utf-8", SURROGATES) == b"s\xe9\x80"
+    assert "\ud800\udce9\udc7f".encode("utf-8", SURROGATES) == b"\xed\xa0\x80\xe9\xed\xb1\xbf"
+    assert "plain é".encode("utf-8", SURROGATES) == "plain é".encode()
+    with pytest.raises(UnicodeEncodeError):
+        "\ud800".encode("ascii", SURROGATES)
 
 
 @pytest.mark.parametrize("column", ["confidence", "window_start_ts", "window_end_ts", "ts"])

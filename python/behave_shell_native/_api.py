@@ -121,9 +121,23 @@ def extract_session(
     reference's. With ``extended=True`` the five primitives of behave-shell
     0.1.4 follow the 38 (the circadian ones need ``start_epoch``, the
     session's start in Unix seconds, as its shard header gives it), and when
-    ``start_epoch`` is given every window is in epoch seconds.
+    ``start_epoch`` is given every window is in epoch seconds. Without
+    ``extended``, ``start_epoch`` is ignored, whatever it is.
+
+    Raises:
+        OverflowError: with ``extended=True``, ``start_epoch`` is an int too
+            large for a float.
     """
-    raw = _native.extract_events(events, start_epoch, extended)
+    # The default output is the reference's, so start_epoch is not even looked
+    # at then; with extended, an int beyond a float is named in the error
+    # (the engine's float conversion would not say which argument it was).
+    start = start_epoch if extended else None
+    if isinstance(start, int):
+        try:
+            start = float(start)
+        except OverflowError:
+            raise OverflowError("start_epoch is an int too large for a float") from None
+    raw = _native.extract_events(events, start, extended)
     ref = evidence_ref or f"session:{sid}"
     yield from _observations(raw, source=source, evidence_ref=ref)
 

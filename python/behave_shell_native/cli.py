@@ -24,6 +24,7 @@ import asyncio
 import dataclasses
 import hashlib
 import importlib.resources
+import io
 import json
 import logging
 import os
@@ -34,6 +35,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
+
+from behave_shell_native.store import SURROGATES, _escaped
 
 __all__ = ["main"]
 
@@ -76,9 +79,14 @@ def _format_value(value: Any) -> str:
 
 
 def _write_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
-    """Columns padded to their widest cell; the last column is not padded."""
+    """Columns padded to their widest cell; the last column is not padded.
+
+    A lone surrogate from a ``\\u`` escape (in a sid, say) is printed as its
+    escape, since no output encoding takes it; raw bytes print as they are.
+    """
     if not rows:
         return
+    rows = [[_escaped(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -103,7 +111,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
             out.write(json.dumps(dataclasses.asdict(info)) + "\n")
         else:
             out.write(
-                f"{info.sid}  in={info.input_events} out={info.output_events} "
+                f"{_escaped(info.sid)}  in={info.input_events} out={info.output_events} "
                 f"first={_format_t(info.first_t)} last={_format_t(info.last_t)}\n"
             )
     return EXIT_OK
@@ -190,9 +198,10 @@ def synthetic_ip(sid: str) -> str:
     """A stable private IPv4 address for a session, ``10.x.y.z``, derived from its sid.
 
     Replay needs an attacker row per session; this address only keys that row
-    and is never contacted.
+    and is never contacted. The sid's bytes follow the engine's rule: raw bytes
+    as themselves, a lone surrogate from a ``\\u`` escape in its three-byte form.
     """
-    digest = hashlib.sha256(sid.encode("utf-8", "surrogateescape")).digest()
+    digest = hashlib.sha256(sid.encode("utf-8", SURROGATES)).digest()
     return f"10.{digest[0]}.{digest[1]}.{digest[2]}"
 
 
@@ -387,6 +396,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
+    # A raw byte of a hostile sid is a U+DC80..U+DCFF code point here; under
+    # a strict UTF-8 locale printing it would raise. Written back as the
+    # byte it was, it reaches the terminal unchanged.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="surrogateescape")
     if args.verbose:
         level = logging.DEBUG if args.verbose > 1 else logging.INFO
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")

@@ -17,11 +17,13 @@ This module does not import the native extension.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextvars
 import json
 import logging
 import math
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -115,18 +117,53 @@ _BATCH_OWNER: contextvars.ContextVar[SqliteRepository | None] = contextvars.Cont
 )
 
 
+# Lone surrogates in strings from a shard, by the engine's rule: U+DC80..U+DCFF
+# are the undecodable bytes 0x80..0xFF they stand for (``surrogateescape``); any
+# other one came from a ``\u`` escape and is taken in its three-byte form
+# (``surrogatepass``). ``text.encode("utf-8", SURROGATES)`` gives those bytes.
+SURROGATES = "behave_shell_native.surrogates"
+
+
+def _surrogate_bytes(exc: UnicodeError) -> tuple[bytes, int]:
+    if not isinstance(exc, UnicodeEncodeError) or exc.encoding != "utf-8":
+        raise exc
+    bad = exc.object[exc.start : exc.end]
+    raw = b"".join(
+        ch.encode("utf-8", "surrogateescape" if "\udc80" <= ch <= "\udcff" else "surrogatepass")
+        for ch in bad
+    )
+    return raw, exc.end
+
+
+codecs.register_error(SURROGATES, _surrogate_bytes)
+
+_ESCAPE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def _escaped(text: str) -> str:
+    """``text`` with each lone surrogate from a ``\\u`` escape written as ``\\uXXXX``.
+
+    Such a code point has no bytes a terminal or SQLite TEXT accepts. Escaped,
+    it stays visible and apart from the raw bytes of its three-byte form, which
+    the engine reads as another sid. Raw bytes (U+DC80..U+DCFF) are left to the
+    caller; text without surrogates is unchanged.
+    """
+    return _ESCAPE_SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
 def _text(value: str) -> str:
     """``value`` made storable as SQLite TEXT, which must be valid UTF-8.
 
     Strings from a shard can carry lone surrogates (undecodable bytes read with
     ``surrogateescape``, e.g. in a hostile sid). Those are written as ``\\xNN``
-    escapes; the mapping is deterministic, so lookups and the unique constraint
-    keep working, and clean strings pass through unchanged.
+    escapes, and one from a ``\\u`` escape as ``\\uXXXX`` (see ``_escaped``); the
+    mapping is deterministic, so lookups and the unique constraint keep working,
+    and clean strings pass through unchanged.
     """
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raw = value.encode("utf-8", "surrogateescape")
+        raw = _escaped(value).encode("utf-8", "surrogateescape")
         return raw.decode("utf-8", "backslashreplace")
     return value
 
