@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from behave_shell_native.store import SURROGATES, _escaped
+from behave_shell_native.store import SURROGATES, escape_surrogates
 
 __all__ = ["main"]
 
@@ -86,7 +86,7 @@ def _write_table(rows: Sequence[Sequence[str]], out: TextIO) -> None:
     """
     if not rows:
         return
-    rows = [[_escaped(cell) for cell in row] for row in rows]
+    rows = [[escape_surrogates(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
@@ -111,7 +111,7 @@ def _cmd_sessions(args: argparse.Namespace) -> int:
             out.write(json.dumps(dataclasses.asdict(info)) + "\n")
         else:
             out.write(
-                f"{_escaped(info.sid)}  in={info.input_events} out={info.output_events} "
+                f"{escape_surrogates(info.sid)}  in={info.input_events} out={info.output_events} "
                 f"first={_format_t(info.first_t)} last={_format_t(info.last_t)}\n"
             )
     return EXIT_OK

@@ -140,7 +140,7 @@ codecs.register_error(SURROGATES, _surrogate_bytes)
 _ESCAPE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
 
 
-def _escaped(text: str) -> str:
+def escape_surrogates(text: str) -> str:
     """``text`` with each lone surrogate from a ``\\u`` escape written as ``\\uXXXX``.
 
     Such a code point has no bytes a terminal or SQLite TEXT accepts. Escaped,
@@ -156,14 +156,14 @@ def _text(value: str) -> str:
 
     Strings from a shard can carry lone surrogates (undecodable bytes read with
     ``surrogateescape``, e.g. in a hostile sid). Those are written as ``\\xNN``
-    escapes, and one from a ``\\u`` escape as ``\\uXXXX`` (see ``_escaped``); the
+    escapes, and one from a ``\\u`` escape as ``\\uXXXX`` (see ``escape_surrogates``); the
     mapping is deterministic, so lookups and the unique constraint keep working,
     and clean strings pass through unchanged.
     """
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raw = _escaped(value).encode("utf-8", "surrogateescape")
+        raw = escape_surrogates(value).encode("utf-8", "surrogateescape")
         return raw.decode("utf-8", "backslashreplace")
     return value
 

@@ -183,6 +183,13 @@ impl Note {
     }
 }
 
+impl SidTable {
+    /// Holds back a log record of the build (see [`Note`]).
+    fn note(&mut self, level: log::Level, text: impl FnOnce() -> String) {
+        self.notes.extend(Note::new(level, text));
+    }
+}
+
 /// Marks a deferred line's slot in a piece's log.
 const DEFERRED: u32 = 1 << 31;
 
@@ -312,9 +319,9 @@ impl SidTable {
                         len: f.len,
                     },
                 )),
-                None => self.notes.extend(Note::new(log::Level::Debug, || {
+                None => self.note(log::Level::Debug, || {
                     format!("shard line at byte {} skipped: {reason}", f.offset)
-                })),
+                }),
             }
         }
         // Where the piece's lines will start in each list that gets kept
@@ -695,9 +702,9 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8], shaped: bool) -> Op
                     deferred.push((key, reason));
                     return Some((DEFERRED | tag, span));
                 }
-                sids.notes.extend(Note::new(log::Level::Debug, || {
+                sids.note(log::Level::Debug, || {
                     format!("shard line at byte {offset} skipped: {reason}")
-                }));
+                });
                 return None;
             }
         };
@@ -706,9 +713,9 @@ fn index_line(sids: &mut SidTable, offset: u64, line: &[u8], shaped: bool) -> Op
         } else if let Sid::Str(text) = rec.sid() {
             sids.slot_text(text)
         } else {
-            sids.notes.extend(Note::new(log::Level::Debug, || {
+            sids.note(log::Level::Debug, || {
                 format!("shard line at byte {offset} skipped: no string sid")
-            }));
+            });
             return None;
         }
     };
